@@ -1,0 +1,27 @@
+// Parallel ranged fetch: one byte range of a URL as concurrent sub-range GETs on pooled
+// connections, delivered in order to a sink as soon as each prefix is complete.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stop_token>
+
+#include "anonfs/api/http_client.hpp"
+#include "anonfs/api/http_types.hpp"
+
+namespace anonfs::api {
+
+struct RangeFetchOptions {
+  std::uint64_t part_size = 8u << 20;  // bytes per sub-range GET
+  std::size_t concurrency = 4;         // sub-range GETs in flight; also the buffered-part bound
+};
+
+// Fetches [range.offset, range.end()) of `base.url` (method GET, base.headers sent with every
+// part, base.range ignored). Bytes reach `sink` strictly in order on the calling thread, while
+// later parts download; at most `concurrency` parts are buffered (memory <= concurrency *
+// part_size). Each part is verified and retried like HttpClient::stream. On any failure, sink
+// exception or cancellation all parts are stopped and the first error is thrown.
+void fetch_range(HttpClient& client, const Request& base, ByteRange range, const Sink& sink,
+                 const RangeFetchOptions& options = {}, std::stop_token cancel = {});
+
+}  // namespace anonfs::api
