@@ -29,8 +29,9 @@ void check_params(ByteView key, ByteView iv, std::size_t tag_size) {
 
 ossl::CipherCtx init(ByteView key, ByteView iv, bool encrypt) {
   ossl::CipherCtx ctx(ossl::check_ptr(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new"));
-  ossl::check(EVP_CipherInit_ex2(ctx.get(), gcm_cipher(), nullptr, nullptr, encrypt ? 1 : 0, nullptr),
-              "EVP_CipherInit_ex2");
+  ossl::check(
+      EVP_CipherInit_ex2(ctx.get(), gcm_cipher(), nullptr, nullptr, encrypt ? 1 : 0, nullptr),
+      "EVP_CipherInit_ex2");
   if (iv.size() != kGcmIvSize) {
     ossl::check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()),
                                     nullptr),
@@ -107,9 +108,8 @@ bool gcm_decrypt(ByteView key, ByteView iv, ByteView aad, ByteView input, Mutabl
   auto ctx = init(key, iv, false);
   feed_aad(ctx.get(), aad);
   stream(ctx.get(), input.data(), out.data(), ct_size);
-  ossl::check(
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(tag_size), tag),
-      "EVP_CTRL_GCM_SET_TAG");
+  ossl::check(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(tag_size), tag),
+              "EVP_CTRL_GCM_SET_TAG");
   int outl = 0;
   const int ok = EVP_DecryptFinal_ex(ctx.get(), out.data() + ct_size, &outl);
   if (ok != 1) {
@@ -119,8 +119,8 @@ bool gcm_decrypt(ByteView key, ByteView iv, ByteView aad, ByteView input, Mutabl
   return true;
 }
 
-bool gcm_decrypt_in_place_or_restore(ByteView key, ByteView iv, ByteView aad, MutableByteView buffer,
-                                     std::size_t tag_size) {
+bool gcm_decrypt_in_place_or_restore(ByteView key, ByteView iv, ByteView aad,
+                                     MutableByteView buffer, std::size_t tag_size) {
   if (gcm_decrypt(key, iv, aad, buffer, buffer, tag_size)) return true;
   // GCM's keystream is CTR: applying it again with the same key and IV restores the ciphertext.
   const std::size_t ct_size = buffer.size() - tag_size;

@@ -15,8 +15,10 @@ using Table = std::array<std::int8_t, 256>;
 
 constexpr Table make_table(const char* alphabet) {
   Table t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  for (auto& v : t)
+    v = -1;
+  for (int i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
   return t;
 }
 
@@ -50,14 +52,17 @@ std::string encode(ByteView data, const char* alphabet, bool pad) {
   return out;
 }
 
-[[noreturn]] void bad(const char* what) { throw CryptoError(CryptoErrc::kInvalidEncoding, what); }
+[[noreturn]] void bad(const char* what) {
+  throw CryptoError(CryptoErrc::kInvalidEncoding, what);
+}
 
 // Decodes into `out` (which must have room for the decoded size). Returns the decoded size.
 template <typename Out>
 void decode_into(std::string_view text, const Table& table, Padding padding, const char* name,
                  Out& out) {
   std::size_t pad = 0;
-  while (pad < text.size() && pad < 3 && text[text.size() - 1 - pad] == '=') ++pad;
+  while (pad < text.size() && pad < 3 && text[text.size() - 1 - pad] == '=')
+    ++pad;
   const std::string_view body = text.substr(0, text.size() - pad);
   if (pad > 0) {
     if (padding == Padding::kForbidden) bad("base64: padding not allowed");
@@ -106,7 +111,9 @@ struct SecretSink {
 
 }  // namespace
 
-std::string base64_encode(ByteView data) { return encode(data, kStd, true); }
+std::string base64_encode(ByteView data) {
+  return encode(data, kStd, true);
+}
 
 Bytes base64_decode(std::string_view text, Padding padding) {
   Bytes out;
@@ -114,7 +121,9 @@ Bytes base64_decode(std::string_view text, Padding padding) {
   return out;
 }
 
-std::string base64url_encode(ByteView data) { return encode(data, kUrl, false); }
+std::string base64url_encode(ByteView data) {
+  return encode(data, kUrl, false);
+}
 
 Bytes base64url_decode(std::string_view text, Padding padding) {
   Bytes out;

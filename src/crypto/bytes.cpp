@@ -33,7 +33,9 @@ void SecretBytes::wipe() noexcept {
   data_.clear();
 }
 
-bool SecretBytes::equals(ByteView other) const noexcept { return constant_time_equal(view(), other); }
+bool SecretBytes::equals(ByteView other) const noexcept {
+  return constant_time_equal(view(), other);
+}
 
 bool constant_time_equal(ByteView a, ByteView b) noexcept {
   if (a.size() != b.size()) return false;

@@ -41,7 +41,9 @@ using EcGroup = std::unique_ptr<EC_GROUP, Deleter<&EC_GROUP_free>>;
 [[noreturn]] void fail(const char* what);
 
 // Clears OpenSSL's thread-local error queue (after an expected failure such as a bad tag).
-inline void clear_errors() noexcept { ERR_clear_error(); }
+inline void clear_errors() noexcept {
+  ERR_clear_error();
+}
 
 inline void check(int rc, const char* what) {
   if (rc != 1) fail(what);

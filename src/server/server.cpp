@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -60,6 +62,7 @@ struct Server::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Sweeper> sweeper;
   std::thread listener;
+  std::atomic<bool> listener_done{false};
   std::uint16_t port = 0;
   std::string listen_url;
   std::string base_url;
@@ -202,7 +205,16 @@ void Server::start() {
   im.running = true;
   im.listener = std::thread([&im] {
     if (!im.http->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
+    im.listener_done = true;
   });
+  // httplib's stop() is a no-op until the listener thread has entered its accept loop, so a stop
+  // (e.g. SIGTERM right after the URL is printed) could otherwise be lost. Return only once the
+  // loop runs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!im.http->is_running() && !im.listener_done &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   im.sweeper = std::make_unique<Sweeper>(app, opt.sweep_interval);
 }
 

@@ -11,7 +11,7 @@
 #include "node_peer.hpp"
 
 namespace ac = anonfs::crypto;
-namespace at = anonfs::testing;
+namespace at = anonfs::test_support;
 
 namespace {
 
@@ -36,12 +36,14 @@ void expect_js_encrypted_file_opens(const char* scheme) {
   const ac::DropKey key = ac::DropKey::parse(meta.at("key").get<std::string>());
   const ac::DropIv drop_iv = ac::parse_drop_iv(meta.at("iv").get<std::string>());
   const ac::DropIv file_iv = ac::parse_drop_iv(meta.at("fileIv").get<std::string>());
-  const ac::NonceScheme expected = std::string(scheme) == "x" ? ac::NonceScheme::kX : ac::NonceScheme::kL;
+  const ac::NonceScheme expected =
+      std::string(scheme) == "x" ? ac::NonceScheme::kX : ac::NonceScheme::kL;
 
   const auto name = ac::decrypt_name(key, file_iv, meta.at("encryptedName").get<std::string>());
   EXPECT_EQ(name.text, kName);
   EXPECT_EQ(name.scheme, expected);
-  EXPECT_EQ(ac::decrypt_title(key, drop_iv, meta.at("encryptedTitle").get<std::string>()).text, kTitle);
+  EXPECT_EQ(ac::decrypt_title(key, drop_iv, meta.at("encryptedTitle").get<std::string>()).text,
+            kTitle);
   EXPECT_EQ(ac::decrypt_message(key, drop_iv, meta.at("encryptedMessage").get<std::string>()).text,
             "message for " + kTitle);
 
@@ -53,16 +55,21 @@ void expect_js_encrypted_file_opens(const char* scheme) {
     const std::size_t begin = i * (kChunk + 16);
     const std::size_t len = std::min(kChunk + 16, ciphertext.size() - begin);
     ac::MutableByteView buf(reinterpret_cast<std::uint8_t*>(ciphertext.data()) + begin, len);
-    EXPECT_EQ(ac::decrypt_chunk_in_place(key, file_iv, static_cast<std::uint32_t>(i), buf, name.scheme),
-              expected);
+    EXPECT_EQ(
+        ac::decrypt_chunk_in_place(key, file_iv, static_cast<std::uint32_t>(i), buf, name.scheme),
+        expected);
     decrypted.append(reinterpret_cast<const char*>(buf.data()), len - 16);
   }
   EXPECT_TRUE(decrypted == plaintext);
 }
 
-TEST(DropInterop, SeedReferenceEncryptsAnonfsDecrypts) { expect_js_encrypted_file_opens("l"); }
+TEST(DropInterop, SeedReferenceEncryptsAnonfsDecrypts) {
+  expect_js_encrypted_file_opens("l");
+}
 
-TEST(DropInterop, WebClientSchemeXEncryptsAnonfsDecrypts) { expect_js_encrypted_file_opens("x"); }
+TEST(DropInterop, WebClientSchemeXEncryptsAnonfsDecrypts) {
+  expect_js_encrypted_file_opens("x");
+}
 
 TEST(DropInterop, AnonfsEncryptsSeedReferenceDecrypts) {
   at::TempDir tmp;
@@ -92,7 +99,8 @@ TEST(DropInterop, AnonfsEncryptsSeedReferenceDecrypts) {
       {"ciphertextFile", tmp.file("c.bin")},
   };
   at::write_file(tmp.file("meta.json"), meta.dump());
-  const auto result = nlohmann::json::parse(at::run_node("drop_peer.mjs", {"decrypt", tmp.file("meta.json")}));
+  const auto result =
+      nlohmann::json::parse(at::run_node("drop_peer.mjs", {"decrypt", tmp.file("meta.json")}));
   EXPECT_EQ(result.at("name"), kName);
   EXPECT_EQ(result.at("title"), kTitle);
   EXPECT_EQ(result.at("message"), "hello from anonfs");

@@ -11,7 +11,7 @@
 #include "node_peer.hpp"
 
 namespace ac = anonfs::crypto;
-namespace at = anonfs::testing;
+namespace at = anonfs::test_support;
 
 namespace {
 
@@ -25,9 +25,9 @@ TEST(FormInterop, WebCryptoRespondentSealsAnonfsOpens) {
   at::write_file(tmp.file("answers.json"), kAnswers);
   const auto sealed = nlohmann::json::parse(at::run_node(
       "form_peer.mjs", {"seal", form_key.public_key().to_base64url(), tmp.file("answers.json")}));
-  const ac::SecretBytes plaintext =
-      ac::form_open(form_key, sealed.at("ephemeralPubKey").get<std::string>(),
-                    sealed.at("iv").get<std::string>(), sealed.at("encryptedPayload").get<std::string>());
+  const ac::SecretBytes plaintext = ac::form_open(
+      form_key, sealed.at("ephemeralPubKey").get<std::string>(), sealed.at("iv").get<std::string>(),
+      sealed.at("encryptedPayload").get<std::string>());
   EXPECT_EQ(plaintext.str(), kAnswers);
   EXPECT_FALSE(ac::validate_submission_payload(plaintext.view()).has_value());
 }
@@ -56,8 +56,9 @@ TEST(FormInterop, WebCryptoPkcs8ParsesInAnonfs) {
   EXPECT_TRUE(key.to_pkcs8().equals(der));
 
   at::write_file(tmp.file("answers.json"), kAnswers);
-  const auto sealed = nlohmann::json::parse(at::run_node(
-      "form_peer.mjs", {"seal", pair.at("publicKey").get<std::string>(), tmp.file("answers.json")}));
+  const auto sealed = nlohmann::json::parse(
+      at::run_node("form_peer.mjs",
+                   {"seal", pair.at("publicKey").get<std::string>(), tmp.file("answers.json")}));
   EXPECT_EQ(ac::form_open(key, sealed.at("ephemeralPubKey").get<std::string>(),
                           sealed.at("iv").get<std::string>(),
                           sealed.at("encryptedPayload").get<std::string>())

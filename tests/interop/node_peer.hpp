@@ -10,7 +10,7 @@
 
 #include "../support/subprocess.hpp"
 
-namespace anonfs::testing {
+namespace anonfs::test_support {
 
 // Directory holding the peer scripts and node_modules (set by meson as ANONFS_INTEROP_DIR).
 inline std::string interop_dir() {
@@ -33,4 +33,4 @@ inline std::string run_node(const std::string& script, const std::vector<std::st
   return r.out;
 }
 
-}  // namespace anonfs::testing
+}  // namespace anonfs::test_support

@@ -11,15 +11,16 @@
 #include "node_peer.hpp"
 
 namespace ac = anonfs::crypto;
-namespace at = anonfs::testing;
+namespace at = anonfs::test_support;
 
 namespace {
 
-const std::string kPassword = "p\xC3\xA4ssword";     // "pässword"
+const std::string kPassword = "p\xC3\xA4ssword";                // "pässword"
 const std::string kSecret = "hello w\xC3\xB6rld \xE2\x9C\x93";  // "hello wörld ✓"
 
 TEST(EnigmaInterop, CryptoJs420BlobOpensWithSha256) {
-  const std::string blob = at::run_node("secrets_peer.cjs", {"enigma-encrypt", "4.2.0", kPassword, kSecret});
+  const std::string blob =
+      at::run_node("secrets_peer.cjs", {"enigma-encrypt", "4.2.0", kPassword, kSecret});
   const ac::EnigmaMessage msg = ac::enigma_decrypt(blob, ac::as_bytes(kPassword));
   EXPECT_EQ(msg.content.str(), kSecret);
   EXPECT_EQ(msg.hash, ac::HashAlg::kSha256);
@@ -27,7 +28,8 @@ TEST(EnigmaInterop, CryptoJs420BlobOpensWithSha256) {
 }
 
 TEST(EnigmaInterop, CryptoJs411BlobOpensWithSha1) {
-  const std::string blob = at::run_node("secrets_peer.cjs", {"enigma-encrypt", "4.1.1", kPassword, kSecret});
+  const std::string blob =
+      at::run_node("secrets_peer.cjs", {"enigma-encrypt", "4.1.1", kPassword, kSecret});
   const ac::EnigmaMessage msg = ac::enigma_decrypt(blob, ac::as_bytes(kPassword));
   EXPECT_EQ(msg.content.str(), kSecret);
   EXPECT_EQ(msg.hash, ac::HashAlg::kSha1);
@@ -61,7 +63,8 @@ TEST(SjclInterop, AnonfsBlobsOpenInSjcl) {
       ac::SjclParams params;
       params.tag_bits = tag_bits;
       params.salt_size = salt;
-      const std::string json = ac::sjcl_encrypt(ac::as_bytes(kPassword), ac::as_bytes(kSecret), params);
+      const std::string json =
+          ac::sjcl_encrypt(ac::as_bytes(kPassword), ac::as_bytes(kSecret), params);
       EXPECT_EQ(at::run_node("secrets_peer.cjs", {"sjcl-decrypt", kPassword, json}), kSecret)
           << "ts=" << tag_bits << " salt=" << salt;
     }
@@ -69,7 +72,8 @@ TEST(SjclInterop, AnonfsBlobsOpenInSjcl) {
 }
 
 TEST(PasswordLinkInterop, ApiExampleSecretOpensInAnonfs) {
-  const auto doc = nlohmann::json::parse(at::run_node("secrets_peer.cjs", {"passwordlink-seal", kSecret}));
+  const auto doc =
+      nlohmann::json::parse(at::run_node("secrets_peer.cjs", {"passwordlink-seal", kSecret}));
   EXPECT_EQ(ac::passwordlink_open(doc.at("ciphertext").get<std::string>(),
                                   doc.at("password_part_private").get<std::string>(),
                                   doc.at("public").get<std::string>())
@@ -79,10 +83,9 @@ TEST(PasswordLinkInterop, ApiExampleSecretOpensInAnonfs) {
 
 TEST(PasswordLinkInterop, AnonfsSecretOpensWithSjcl) {
   const ac::PasswordLinkSealed sealed = ac::passwordlink_seal(ac::as_bytes(kSecret));
-  EXPECT_EQ(at::run_node("secrets_peer.cjs",
-                         {"passwordlink-open", sealed.ciphertext,
-                          std::string(sealed.password_part_private.str()),
-                          std::string(sealed.public_part_b64.str())}),
+  EXPECT_EQ(at::run_node("secrets_peer.cjs", {"passwordlink-open", sealed.ciphertext,
+                                              std::string(sealed.password_part_private.str()),
+                                              std::string(sealed.public_part_b64.str())}),
             kSecret);
 }
 

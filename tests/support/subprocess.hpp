@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace anonfs::testing {
+namespace anonfs::test_support {
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal
@@ -48,7 +48,8 @@ inline ProcessResult run_process(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
   const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -72,4 +73,4 @@ inline ProcessResult run_process(const std::vector<std::string>& argv) {
   return result;
 }
 
-}  // namespace anonfs::testing
+}  // namespace anonfs::test_support

@@ -9,13 +9,14 @@
 #include <string>
 #include <string_view>
 
-namespace anonfs::testing {
+namespace anonfs::test_support {
 
 class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/anonfs-test-XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/anonfs-test-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
@@ -45,4 +46,4 @@ inline void write_file(const std::string& path, std::string_view data) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-}  // namespace anonfs::testing
+}  // namespace anonfs::test_support

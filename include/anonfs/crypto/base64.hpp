@@ -35,6 +35,8 @@ Bytes base64url_decode_exact(std::string_view text, std::size_t expected_size);
 constexpr std::size_t base64url_encoded_size(std::size_t n) noexcept {
   return (n / 3) * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
 }
-constexpr std::size_t base64_encoded_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
+constexpr std::size_t base64_encoded_size(std::size_t n) noexcept {
+  return (n + 2) / 3 * 4;
+}
 
 }  // namespace anonfs::crypto

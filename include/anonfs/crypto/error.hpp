@@ -22,8 +22,7 @@ const char* to_string(CryptoErrc code) noexcept;
 
 class CryptoError : public std::runtime_error {
  public:
-  CryptoError(CryptoErrc code, const std::string& what)
-      : std::runtime_error(what), code_(code) {}
+  CryptoError(CryptoErrc code, const std::string& what) : std::runtime_error(what), code_(code) {}
   CryptoErrc code() const noexcept { return code_; }
 
  private:

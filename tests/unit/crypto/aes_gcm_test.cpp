@@ -9,7 +9,9 @@ namespace ac = anonfs::crypto;
 
 namespace {
 
-ac::Bytes hex(std::string_view s) { return ac::hex_decode(s); }
+ac::Bytes hex(std::string_view s) {
+  return ac::hex_decode(s);
+}
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", AES-256 test cases 13, 14 and 16.
 TEST(AesGcm, NistVectors) {
@@ -22,9 +24,9 @@ TEST(AesGcm, NistVectors) {
 
   const auto key = hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   const auto iv = hex("cafebabefacedbaddecaf888");
-  const auto pt = hex(
-      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
-      "49a6b525b16aedf5aa0de657ba637b39");
+  const auto pt =
+      hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
+          "49a6b525b16aedf5aa0de657ba637b39");
   const auto aad = hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
   const std::string expected =
       "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
@@ -102,12 +104,14 @@ TEST(AesGcm, RejectsBadParameters) {
     }
     return ac::CryptoErrc::kInternal;
   };
-  EXPECT_EQ(code([&] { ac::gcm_seal(ac::Bytes(16, 0), iv, {}, {}); }), ac::CryptoErrc::kInvalidLength);
+  EXPECT_EQ(code([&] { ac::gcm_seal(ac::Bytes(16, 0), iv, {}, {}); }),
+            ac::CryptoErrc::kInvalidLength);
   EXPECT_EQ(code([&] { ac::gcm_seal(key.view(), ac::Bytes{}, {}, {}); }),
             ac::CryptoErrc::kInvalidLength);
   EXPECT_EQ(code([&] { ac::gcm_open(key.view(), iv, {}, ac::Bytes(15, 0)); }),
             ac::CryptoErrc::kInvalidLength);
-  EXPECT_EQ(code([&] { ac::gcm_seal(key.view(), iv, {}, {}, 3); }), ac::CryptoErrc::kInvalidArgument);
+  EXPECT_EQ(code([&] { ac::gcm_seal(key.view(), iv, {}, {}, 3); }),
+            ac::CryptoErrc::kInvalidArgument);
   ac::Bytes small(4);
   EXPECT_EQ(code([&] { ac::gcm_encrypt(key.view(), iv, {}, ac::Bytes(8, 0), small); }),
             ac::CryptoErrc::kInvalidArgument);

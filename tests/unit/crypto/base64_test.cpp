@@ -10,7 +10,9 @@ using ac::CryptoError;
 
 namespace {
 
-ac::Bytes bytes(std::string_view s) { return ac::Bytes(s.begin(), s.end()); }
+ac::Bytes bytes(std::string_view s) {
+  return ac::Bytes(s.begin(), s.end());
+}
 
 CryptoErrc code_of(auto&& fn) {
   try {
@@ -24,8 +26,13 @@ CryptoErrc code_of(auto&& fn) {
 
 TEST(Base64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (auto [plain, enc] : vectors) {
     EXPECT_EQ(ac::base64_encode(bytes(plain)), enc);
@@ -48,7 +55,8 @@ TEST(Base64Url, NeverPadsAndToleratesCorrectPadding) {
   EXPECT_EQ(ac::base64url_encode(bytes("fo")), "Zm8");
   EXPECT_EQ(ac::base64url_decode("Zg"), bytes("f"));
   EXPECT_EQ(ac::base64url_decode("Zg=="), bytes("f"));
-  EXPECT_EQ(code_of([] { ac::base64url_decode("Zg=", ac::Padding::kOptional); }), CryptoErrc::kInvalidEncoding);
+  EXPECT_EQ(code_of([] { ac::base64url_decode("Zg=", ac::Padding::kOptional); }),
+            CryptoErrc::kInvalidEncoding);
 }
 
 TEST(Base64, PaddingModes) {
@@ -62,17 +70,17 @@ TEST(Base64, PaddingModes) {
 
 TEST(Base64, RejectsMalformedInput) {
   const char* bad[] = {
-      "Z",        // impossible length
-      "Zg=",      // short padding
-      "Zg===",    // excess padding
-      "Z===",     // padding after one symbol
-      "Zm9v====", // padding on a full group
-      "Zh==",     // non-canonical trailing bits
-      "Zm9=",     // non-canonical trailing bits
-      "Zm 9v",    // whitespace
-      "Zm9v\n",   // newline
-      "Z=g=",     // padding in the middle
-      "Zm9v*",    // invalid symbol
+      "Z",         // impossible length
+      "Zg=",       // short padding
+      "Zg===",     // excess padding
+      "Z===",      // padding after one symbol
+      "Zm9v====",  // padding on a full group
+      "Zh==",      // non-canonical trailing bits
+      "Zm9=",      // non-canonical trailing bits
+      "Zm 9v",     // whitespace
+      "Zm9v\n",    // newline
+      "Z=g=",      // padding in the middle
+      "Zm9v*",     // invalid symbol
   };
   for (const char* s : bad) {
     EXPECT_EQ(code_of([s] { ac::base64_decode(s, ac::Padding::kOptional); }),
@@ -87,7 +95,8 @@ TEST(Base64Url, ExactAndSecretDecoders) {
   const std::string key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
   const ac::Bytes raw = ac::base64url_decode_exact(key, 32);
   ASSERT_EQ(raw.size(), 32u);
-  for (int i = 0; i < 32; ++i) EXPECT_EQ(raw[i], i);
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(raw[i], i);
   EXPECT_EQ(code_of([&] { ac::base64url_decode_exact(key, 16); }), CryptoErrc::kInvalidLength);
   const ac::SecretBytes secret = ac::base64url_decode_secret(key);
   EXPECT_TRUE(secret.equals(raw));

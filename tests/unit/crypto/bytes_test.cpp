@@ -55,7 +55,8 @@ TEST(Random, UniformStaysInRangeAndCoversIt) {
     ASSERT_LT(v, 7u);
     ++seen[v];
   }
-  for (int count : seen) EXPECT_GT(count, 150);  // expected ~285 each; 150 is > 8 sigma away
+  for (int count : seen)
+    EXPECT_GT(count, 150);  // expected ~285 each; 150 is > 8 sigma away
   EXPECT_EQ(ac::random_uniform(1), 0u);
   EXPECT_THROW(ac::random_uniform(0), ac::CryptoError);
   EXPECT_NE(ac::random_bytes(32), ac::random_bytes(32));

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/aes_gcm.hpp"
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/drop_nonce.hpp"
@@ -15,16 +16,6 @@
 
 namespace anonfs::crypto {
 namespace {
-
-#define EXPECT_CRYPTO_ERROR(statement, expected_code)                                \
-  do {                                                                               \
-    try {                                                                            \
-      statement;                                                                     \
-      ADD_FAILURE() << "expected CryptoError(" << to_string(expected_code) << ")";   \
-    } catch (const CryptoError& e) {                                                 \
-      EXPECT_EQ(e.code(), expected_code) << to_string(e.code()) << ": " << e.what(); \
-    }                                                                                \
-  } while (false)
 
 // §14.1 fixed inputs.
 constexpr std::string_view kKeyString = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";

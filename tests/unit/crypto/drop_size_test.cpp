@@ -8,20 +8,11 @@
 #include <numeric>
 #include <random>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/error.hpp"
 
 namespace anonfs::crypto {
 namespace {
-
-#define EXPECT_CRYPTO_ERROR(statement, expected_code)                                \
-  do {                                                                               \
-    try {                                                                            \
-      statement;                                                                     \
-      ADD_FAILURE() << "expected CryptoError(" << to_string(expected_code) << ")";   \
-    } catch (const CryptoError& e) {                                                 \
-      EXPECT_EQ(e.code(), expected_code) << to_string(e.code()) << ": " << e.what(); \
-    }                                                                                \
-  } while (false)
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
 constexpr std::uint64_t kGiB = 1024 * kMiB;

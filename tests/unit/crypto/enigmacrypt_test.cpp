@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/error.hpp"
 #include "anonfs/crypto/hash.hpp"
@@ -55,13 +56,7 @@ ByteView pw() {
 }
 
 CryptoErrc error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CryptoError& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "expected a CryptoError";
-  return CryptoErrc::kInternal;
+  return anonfs::test_support::crypto_error_of(fn);
 }
 
 CryptoErrc decrypt_error(std::string_view blob, std::string_view password = kPassword) {

@@ -8,8 +8,12 @@ namespace ac = anonfs::crypto;
 
 namespace {
 
-ac::Bytes hex(std::string_view s) { return ac::hex_decode(s); }
-std::string hex(ac::ByteView b) { return ac::hex_encode(b); }
+ac::Bytes hex(std::string_view s) {
+  return ac::hex_decode(s);
+}
+std::string hex(ac::ByteView b) {
+  return ac::hex_encode(b);
+}
 
 TEST(Hash, Sha256) {
   EXPECT_EQ(hex(ac::sha256(ac::as_bytes("abc"))),
@@ -21,19 +25,20 @@ TEST(Hash, Sha256) {
 TEST(Hash, HmacSha256Rfc4231) {
   EXPECT_EQ(hex(ac::hmac_sha256(ac::Bytes(20, 0x0b), ac::as_bytes("Hi There"))),
             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-  EXPECT_EQ(hex(ac::hmac_sha256(ac::as_bytes("Jefe"), ac::as_bytes("what do ya want for nothing?"))),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(
+      hex(ac::hmac_sha256(ac::as_bytes("Jefe"), ac::as_bytes("what do ya want for nothing?"))),
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(Hash, Pbkdf2) {
-  EXPECT_EQ(hex(ac::pbkdf2(ac::HashAlg::kSha256, ac::as_bytes("password"), ac::as_bytes("salt"), 1,
-                           32)
-                    .view()),
-            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
-  EXPECT_EQ(hex(ac::pbkdf2(ac::HashAlg::kSha256, ac::as_bytes("password"), ac::as_bytes("salt"),
-                           4096, 32)
-                    .view()),
-            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+  EXPECT_EQ(
+      hex(ac::pbkdf2(ac::HashAlg::kSha256, ac::as_bytes("password"), ac::as_bytes("salt"), 1, 32)
+              .view()),
+      "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+  EXPECT_EQ(
+      hex(ac::pbkdf2(ac::HashAlg::kSha256, ac::as_bytes("password"), ac::as_bytes("salt"), 4096, 32)
+              .view()),
+      "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
   EXPECT_EQ(
       hex(ac::pbkdf2(ac::HashAlg::kSha1, ac::as_bytes("password"), ac::as_bytes("salt"), 1, 20)
               .view()),

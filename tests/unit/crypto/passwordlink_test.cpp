@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/error.hpp"
 #include "anonfs/crypto/sjcl.hpp"
@@ -26,13 +27,7 @@ constexpr std::string_view kPublicB64 = "RklHS0VPVElSVUJOQUtRSlJM";
 constexpr std::string_view kPlaintext = "secret \xe2\x9c\x93";  // "secret ✓"
 
 CryptoErrc error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CryptoError& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "expected a CryptoError";
-  return CryptoErrc::kInternal;
+  return anonfs::test_support::crypto_error_of(fn);
 }
 
 CryptoErrc open_error(std::string_view ct, std::string_view priv, std::string_view pub) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/error.hpp"
 
 namespace anonfs::crypto {
@@ -26,13 +27,7 @@ constexpr std::string_view kPubPlus = "YT5iP2N+ZD4+Pnh5ej8+P1Eh";  // base64("a>
 static_assert(kToken.size() == 43);
 
 CryptoErrc error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CryptoError& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "expected a CryptoError";
-  return CryptoErrc::kInternal;
+  return anonfs::test_support::crypto_error_of(fn);
 }
 
 std::string s(std::string_view a, std::string_view b = {}, std::string_view c = {},

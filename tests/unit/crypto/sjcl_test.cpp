@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/error.hpp"
 
@@ -45,13 +46,7 @@ ByteView pw() {
 }
 
 CryptoErrc error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CryptoError& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "expected a CryptoError";
-  return CryptoErrc::kInternal;
+  return anonfs::test_support::crypto_error_of(fn);
 }
 
 CryptoErrc decrypt_error(std::string_view json, std::string_view password = kPassword) {

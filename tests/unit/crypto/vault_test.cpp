@@ -7,22 +7,13 @@
 #include <numeric>
 #include <string>
 
+#include "../../support/crypto_error.hpp"
 #include "anonfs/crypto/aes_kw.hpp"
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/error.hpp"
 
 namespace anonfs::crypto {
 namespace {
-
-#define EXPECT_CRYPTO_ERROR(statement, expected_code)                                \
-  do {                                                                               \
-    try {                                                                            \
-      statement;                                                                     \
-      ADD_FAILURE() << "expected CryptoError(" << to_string(expected_code) << ")";   \
-    } catch (const CryptoError& e) {                                                 \
-      EXPECT_EQ(e.code(), expected_code) << to_string(e.code()) << ": " << e.what(); \
-    }                                                                                \
-  } while (false)
 
 // §14.3.
 constexpr std::string_view kPassword = "vault password 123";
