@@ -84,9 +84,11 @@ class RangeTest : public ::testing::Test {
     server.start();
   }
 
-  TestServer server;
+  // Declared before the server so that they outlive it: members are destroyed in reverse order,
+  // and the server's handler threads read them until the server has stopped.
   std::string blob;
   std::atomic<int> hits{0}, ranged_hits{0};
+  TestServer server;
 };
 
 TEST_F(RangeTest, RangedGetReturnsExactlyTheRange) {
