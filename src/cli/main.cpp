@@ -1,7 +1,11 @@
 // anonfs entry point: dispatches subcommands.
 #include <cstdio>
-#include <cstring>
+#include <stdexcept>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "commands.hpp"
 
 namespace {
 
@@ -10,15 +14,69 @@ constexpr const char* kUsage = R"(usage: anonfs <command> [options]
 End-to-end encrypted sharing services as an ordinary folder.
 
 commands:
-  mount DIR        mount drops, forms, outbox and secrets at DIR (in progress)
-  --help, -h       show this help
-  --version        print the version
+  mount DIR [options]   mount your drops at DIR (see below)
+  login --server URL [--api-key-file F]
+                        check an API key and store server and key in
+                        $XDG_CONFIG_HOME/anonfs/config.json (0600); prompts for the key
+                        on the terminal when no file is given
+  open URL [--mount DIR] [--password-file F]
+                        open a drop from its share link in a running mount (under
+                        DIR/links/<id>); a wrong key or password fails here. Password drops:
+                        the password is read from F or asked for on the terminal. DIR defaults
+                        to the only running anonfs mount.
+  --help, -h            show this help
+  --version             print the version
 
-The crypto core is complete; mounting, upload and the CLI subcommands are being built.
-See README.md and docs/ for the plan and the current state.
+mount options:
+  --server URL              the service to use (default: the server stored by `anonfs login`;
+                            with neither, the embedded reference server runs in-process on
+                            loopback with its data under $XDG_DATA_HOME/anonfs/)
+  --api-key-file F          read the API key from file F (first line)
+  --vault-password-file F   read the vault password from file F (first line); without it the
+                            password is asked for on the terminal (empty answer: no vault, own
+                            drops shown locked). Never taken from argv or the environment.
+  --cache-size SIZE         decrypted chunk cache budget, e.g. 512M (default), 2G
+  -f, --foreground          stay in the foreground (logs on stderr)
+  -d, --debug               foreground with libfuse request tracing
+  -o OPT[,OPT...]           mount options: ro (read-only), allow_other, ... (see mount.fuse3(8))
+
+The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
+decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
+on drop folders; `rm -r` of a drop folder deletes
+the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
 )";
 
 }  // namespace
+
+namespace anonfs::cli {
+
+std::uint64_t parse_size(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("empty size");
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("bad size '" + text + "'");
+  }
+  const std::string unit = text.substr(used);
+  unsigned shift = 0;
+  if (unit.empty() || unit == "B") {
+    shift = 0;
+  } else if (unit == "K" || unit == "KiB") {
+    shift = 10;
+  } else if (unit == "M" || unit == "MiB") {
+    shift = 20;
+  } else if (unit == "G" || unit == "GiB") {
+    shift = 30;
+  } else {
+    throw std::invalid_argument("bad size unit in '" + text + "' (use K, M or G)");
+  }
+  if (shift > 0 && value > (~0ull >> shift)) throw std::invalid_argument("size too large");
+  return static_cast<std::uint64_t>(value) << shift;
+}
+
+}  // namespace anonfs::cli
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -26,6 +84,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string_view cmd = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(kUsage, stdout);
     return 0;
@@ -34,6 +93,9 @@ int main(int argc, char** argv) {
     std::puts("anonfs 0.1.0");
     return 0;
   }
-  std::fprintf(stderr, "anonfs: '%s' is not available yet (see anonfs --help)\n", argv[1]);
+  if (cmd == "mount") return anonfs::cli::run_mount(rest);
+  if (cmd == "login") return anonfs::cli::run_login(rest);
+  if (cmd == "open") return anonfs::cli::run_open(rest);
+  std::fprintf(stderr, "anonfs: unknown command '%s' (see anonfs --help)\n", argv[1]);
   return 2;
 }

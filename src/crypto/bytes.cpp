@@ -33,6 +33,12 @@ void SecretBytes::wipe() noexcept {
   data_.clear();
 }
 
+void SecretBytes::truncate(std::size_t new_size) noexcept {
+  if (new_size >= data_.size()) return;
+  secure_wipe(data_.data() + new_size, data_.size() - new_size);
+  data_.resize(new_size);  // shrinking never reallocates
+}
+
 bool SecretBytes::equals(ByteView other) const noexcept {
   return constant_time_equal(view(), other);
 }

@@ -84,7 +84,12 @@ std::string PartWriter::commit() {
 }
 
 std::size_t ObjectReader::read(std::int64_t offset, std::size_t max, std::string& out) const {
-  out.clear();
+  out.resize(max);
+  out.resize(read(offset, max, out.data()));
+  return out.size();
+}
+
+std::size_t ObjectReader::read(std::int64_t offset, std::size_t max, char* out) const {
   if (offset >= total_size_ || max == 0) return 0;
   auto index = static_cast<std::size_t>(offset / part_size_);
   if (index >= parts_.size()) index = parts_.size() - 1;
@@ -94,10 +99,9 @@ std::size_t ObjectReader::read(std::int64_t offset, std::size_t max, std::string
                               : part_size_;
   auto want = static_cast<std::size_t>(std::min<std::int64_t>(
       static_cast<std::int64_t>(max), std::min(part_end - within, total_size_ - offset)));
-  out.resize(want);
   std::size_t got = 0;
   while (got < want) {
-    ssize_t n = ::pread(parts_[index].get(), out.data() + got, want - got,
+    ssize_t n = ::pread(parts_[index].get(), out + got, want - got,
                         static_cast<off_t>(within + static_cast<std::int64_t>(got)));
     if (n < 0) {
       if (errno == EINTR) continue;

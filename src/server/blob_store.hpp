@@ -49,6 +49,8 @@ class ObjectReader {
   std::int64_t size() const noexcept { return total_size_; }
   // Reads up to `max` bytes at `offset` into `out` (resized). Returns bytes read (0 at EOF).
   std::size_t read(std::int64_t offset, std::size_t max, std::string& out) const;
+  // Same, into a caller-owned buffer of at least `max` bytes (no allocation, no zero-fill).
+  std::size_t read(std::int64_t offset, std::size_t max, char* out) const;
 
  private:
   std::vector<Fd> parts_;

@@ -7,7 +7,7 @@ namespace anonfs::server {
 namespace {
 
 // Step i brings the schema from version i to i+1. Never edit a released step; append a new one.
-constexpr std::array<const char*, 1> kSteps = {
+constexpr std::array<const char*, 2> kSteps = {
     // v1: accounts, API keys, drops, files, parts, vaults, owner keys, quota windows.
     R"sql(
 CREATE TABLE users (
@@ -107,6 +107,75 @@ CREATE TABLE quota_windows (
   count         INTEGER NOT NULL,
   PRIMARY KEY (subject, bucket, window_start)
 );
+)sql",
+    // v2: forms (§9), their vault-wrapped owner keys (§10.4), submissions, monthly submission
+    // counters, attachment upload tokens and the form link of attachment drops (§11).
+    R"sql(
+CREATE TABLE forms (
+  id                      TEXT PRIMARY KEY,
+  user_id                 TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  title                   TEXT NOT NULL,
+  description             TEXT,
+  schema_json             TEXT NOT NULL,
+  public_key              TEXT NOT NULL,
+  active                  INTEGER NOT NULL DEFAULT 1,
+  disabled_by_user        INTEGER NOT NULL DEFAULT 0,
+  taken_down              INTEGER NOT NULL DEFAULT 0,
+  allow_file_uploads      INTEGER NOT NULL DEFAULT 0,
+  max_file_size_override  INTEGER,
+  max_submissions         INTEGER,
+  submissions_count       INTEGER NOT NULL DEFAULT 0,
+  closes_at               INTEGER,
+  hide_branding           INTEGER NOT NULL DEFAULT 0,
+  notify_on_submission    INTEGER NOT NULL DEFAULT 1,
+  custom_key              INTEGER NOT NULL DEFAULT 0,
+  salt                    TEXT,
+  custom_key_data         TEXT,
+  custom_key_iv           TEXT,
+  custom_key_verifier     TEXT,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL
+);
+CREATE INDEX forms_by_user ON forms(user_id, created_at DESC);
+CREATE TABLE form_owner_keys (
+  form_id           TEXT PRIMARY KEY REFERENCES forms(id) ON DELETE CASCADE,
+  user_id           TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  wrapped_key       TEXT NOT NULL,
+  vault_generation  INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL
+);
+CREATE INDEX form_owner_keys_by_user ON form_owner_keys(user_id, updated_at DESC);
+ALTER TABLE drops ADD COLUMN form_id TEXT REFERENCES forms(id) ON DELETE SET NULL;
+ALTER TABLE drops ADD COLUMN form_staging INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX drops_by_form ON drops(form_id);
+CREATE TABLE form_submissions (
+  id                 TEXT PRIMARY KEY,
+  form_id            TEXT NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+  ephemeral_pub_key  TEXT NOT NULL,
+  iv                 TEXT NOT NULL,
+  encrypted_payload  TEXT NOT NULL,
+  attached_drop_id   TEXT REFERENCES drops(id) ON DELETE SET NULL,
+  submitter_user_id  TEXT REFERENCES users(id) ON DELETE SET NULL,
+  read_at            INTEGER,
+  created_at         INTEGER NOT NULL
+);
+CREATE INDEX form_submissions_by_form ON form_submissions(form_id, created_at DESC);
+CREATE TABLE form_submission_months (
+  user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  month    TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (user_id, month)
+);
+CREATE TABLE form_upload_tokens (
+  token_hash  TEXT PRIMARY KEY,
+  form_id     TEXT NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+  drop_id     TEXT NOT NULL UNIQUE REFERENCES drops(id) ON DELETE CASCADE,
+  files_json  TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX form_upload_tokens_by_form ON form_upload_tokens(form_id);
 )sql",
 };
 

@@ -8,9 +8,12 @@
 #include "auth.hpp"
 #include "clock.hpp"
 #include "drop_rules.hpp"
+#include "form_rules.hpp"
+#include "form_uploads.hpp"
 #include "ids.hpp"
 #include "plans.hpp"
 #include "router.hpp"
+#include "store_forms.hpp"
 
 namespace anonfs::server {
 
@@ -29,17 +32,30 @@ void owner_preamble(App& app, Context& ctx, const LimiterSpec& spec) {
   app.limits->check(ctx, spec, ctx.user().id);
 }
 
-// Optional-auth owner routes (add-file, finish, abort): guests would use X-Upload-Token, which this
-// server never issues (guest drops need Turnstile).
-void upload_preamble(App& app, Context& ctx, const LimiterSpec& spec) {
+// Who is filling a drop: its owner with an API key, or a form respondent with the X-Upload-Token
+// of a form attachment drop (§11), acting for the form owner.
+struct UploadCaller {
+  std::string owner_id;
+  Plan plan = Plan::kFree;
+  std::optional<UploadGrant> grant;
+};
+
+// Optional-auth owner routes (add-file, finish, abort): without an API key the caller must present
+// the X-Upload-Token of a form attachment drop (guest drops need Turnstile and are not issued).
+UploadCaller upload_preamble(App& app, Context& ctx, const LimiterSpec& spec) {
   ctx.no_store = true;
   authenticate(app, ctx);
   if (!ctx.auth) {
-    if (ctx.req.has_header("X-Upload-Token")) throw unauthorized("Invalid upload token");
-    throw unauthorized("Unauthorized - API key required");
+    if (!ctx.req.has_header("X-Upload-Token"))
+      throw unauthorized("Unauthorized - API key required");
+    app.limits->check(ctx, spec, ctx.client_ip());
+    auto grant =
+        authorize_upload_token(app, ctx.req.get_header_value("X-Upload-Token"), ctx.param(1));
+    return {grant.owner_id, grant.owner_plan, std::move(grant)};
   }
   app.limits->consume_quota(ctx, QuotaBucket::kDrop);
   app.limits->check(ctx, spec, ctx.user().id);
+  return {ctx.user().id, ctx.user().plan, std::nullopt};
 }
 
 // S3 accepts part ETags with or without their quotes.
@@ -68,9 +84,31 @@ store::Drop load_owned_drop(App& app, Context& ctx, const std::string& id) {
   return *drop;
 }
 
+// The drop an upload caller fills. A form attachment drop is filled only through its upload token
+// (the owner's key gets 403), and a token only opens its own drop (checked when it was authorized).
+store::Drop load_upload_drop(App& app, const UploadCaller& caller, const std::string& id) {
+  if (!ids::is_drop_id(id)) throw not_found("Drop not found");
+  auto drop = store::find_drop(*app.db, id);
+  if (!drop || drop->deleted_at) throw not_found("Drop not found");
+  if (!drop->user_id || *drop->user_id != caller.owner_id) {
+    throw forbidden("You do not have permission to access this drop");
+  }
+  const bool form_drop = store::form_drop_info(*app.db, id).has_value();
+  if (form_drop != caller.grant.has_value()) {
+    throw forbidden("You do not have permission to access this drop");
+  }
+  return *drop;
+}
+
 void release_files(App& app, const std::vector<std::string>& file_ids) {
   for (const auto& id : file_ids)
     app.blobs->remove(id);
+}
+
+// A form attachment drop whose submission has not been recorded yet is private (§11).
+bool staging_form_drop(App& app, const std::string& drop_id) {
+  auto info = store::form_drop_info(*app.db, drop_id);
+  return info && info->staging;
 }
 
 void set_download_headers(Context& ctx) {
@@ -222,7 +260,8 @@ void create_drop(App& app, Context& ctx) {
 
 // ---- POST /api/v1/drop/:id/file ----------------------------------------------------------------
 void add_file(App& app, Context& ctx) {
-  upload_preamble(app, ctx, limiter::kFileUploadAuth);
+  auto caller = upload_preamble(app, ctx, limiter::kFileUploadAuth);
+  if (caller.grant) app.limits->check(ctx, limiter::kFileUpload, ctx.client_ip());
   auto body = ctx.json_body(bare_error(400, kInvalidBody));
   wire::AddFileRequest req;
   switch (parse_add_file(body, req)) {
@@ -235,7 +274,7 @@ void add_file(App& app, Context& ctx) {
   }
   const auto drop_id = ctx.param(1);
   const std::int64_t now = now_ms();
-  const auto& plan = plan_limits(ctx.user().plan);
+  const auto& plan = plan_limits(caller.plan);
   const std::int64_t plaintext = req.size - 16 * req.chunkCount;
 
   store::File file;
@@ -253,9 +292,10 @@ void add_file(App& app, Context& ctx) {
   {
     auto lock = app.db->lock();
     Transaction tx(*app.db);
-    auto drop = load_owned_drop(app, ctx, drop_id);
+    auto drop = load_upload_drop(app, caller, drop_id);
     if (drop.upload_complete) throw validation_error("Drop upload already completed");
     auto files = store::files_of(*app.db, drop_id);
+    if (caller.grant) check_attachment_file(*caller.grant, req, files);
     auto count = static_cast<std::int64_t>(files.size());
     if (count >= drop.max_file_count.value_or(kMaxFilesPerDrop) || count >= kMaxFilesPerDrop) {
       throw validation_error("Maximum number of files for this drop reached");
@@ -264,31 +304,32 @@ void add_file(App& app, Context& ctx) {
     if (pending >= kMaxPendingFilesPerDrop) {
       throw too_many("Too many pending uploads in this drop");
     }
-    auto incomplete = store::count_incomplete_drops(*app.db, ctx.user().id);
-    if (files.empty()) ++incomplete;  // counting this one
+    // Form respondents are not held to the owner's unfinished-drops rule.
+    auto incomplete = caller.grant ? 0 : store::count_incomplete_drops(*app.db, caller.owner_id);
+    if (files.empty() && !caller.grant) ++incomplete;  // counting this one
     if (incomplete > kMaxIncompleteDrops) {
       throw too_many("Too many incomplete drops. Finish or delete your pending uploads first.");
     }
     if (plaintext > plan.max_file_size) {
       throw payment_required("File exceeds the maximum file size of your plan",
                              {{"scope", "drop_file_size"},
-                              {"currentTier", to_string(ctx.user().plan)},
-                              {"suggestedTier", to_string(suggested_upgrade(ctx.user().plan))},
+                              {"currentTier", to_string(caller.plan)},
+                              {"suggestedTier", to_string(suggested_upgrade(caller.plan))},
                               {"currentValue", plaintext},
                               {"limitValue", plan.max_file_size}});
     }
-    auto user = store::find_user(*app.db, ctx.user().id);
+    auto user = store::find_user(*app.db, caller.owner_id);
     const std::int64_t used = user ? user->storage_used : 0;
     if (used + req.size > plan.storage_limit + 16 * kMaxChunkCount) {
       throw payment_required("Storage limit of your plan reached",
                              {{"scope", "drop_bandwidth"},
-                              {"currentTier", to_string(ctx.user().plan)},
-                              {"suggestedTier", to_string(suggested_upgrade(ctx.user().plan))},
+                              {"currentTier", to_string(caller.plan)},
+                              {"suggestedTier", to_string(suggested_upgrade(caller.plan))},
                               {"currentValue", used},
                               {"limitValue", plan.storage_limit}});
     }
     store::insert_file(*app.db, file);
-    store::add_storage(*app.db, ctx.user().id, req.size);
+    store::add_storage(*app.db, caller.owner_id, req.size);
     tx.commit();
   }
   wire::AddFileResponse out;
@@ -305,7 +346,7 @@ void add_file(App& app, Context& ctx) {
 
 // ---- PATCH /api/v1/drop/:id?action=finish|complete|toggle
 // ----------------------------------------
-void finish_drop(App& app, Context& ctx, const std::string& drop_id) {
+void finish_drop(App& app, Context& ctx, const UploadCaller& caller, const std::string& drop_id) {
   auto body = ctx.json_body(bare_error(400, kInvalidBody));
   wire::FinishRequest req;
   if (!parse_finish(body, req)) throw bare_error(400, kInvalidBody);
@@ -315,7 +356,7 @@ void finish_drop(App& app, Context& ctx, const std::string& drop_id) {
   {
     auto lock = app.db->lock();
     Transaction tx(*app.db);
-    auto drop = load_owned_drop(app, ctx, drop_id);
+    auto drop = load_upload_drop(app, caller, drop_id);
     if (drop.upload_complete) {
       tx.commit();
       send_json(ctx, 200, wire::SuccessResponse{});
@@ -376,7 +417,7 @@ void finish_drop(App& app, Context& ctx, const std::string& drop_id) {
       // "HEAD" of the assembled object.
       if (total != file.size) {
         store::delete_file_row(*app.db, file.id);
-        store::add_storage(*app.db, ctx.user().id, -file.size);
+        store::add_storage(*app.db, caller.owner_id, -file.size);
         removed.push_back(file.id);
         deferred =
             validation_error(total > file.size ? "File size mismatch: uploaded more than declared"
@@ -428,10 +469,14 @@ void toggle_drop(App& app, Context& ctx, const std::string& drop_id) {
 }
 
 void patch_drop(App& app, Context& ctx) {
-  owner_preamble(app, ctx, limiter::kDropOps);
   const auto action = ctx.req.get_param_value("action");
   const auto drop_id = ctx.param(1);
-  if (action == "finish") return finish_drop(app, ctx, drop_id);
+  if (action == "finish") {
+    // Form respondents finish their attachment drop with its X-Upload-Token (§11).
+    auto caller = upload_preamble(app, ctx, limiter::kDropOps);
+    return finish_drop(app, ctx, caller, drop_id);
+  }
+  owner_preamble(app, ctx, limiter::kDropOps);
   if (action == "complete") return complete_drop(app, ctx, drop_id);
   if (action == "toggle") return toggle_drop(app, ctx, drop_id);
   throw bare_error(400, "Invalid action. Use ?action=complete, ?action=toggle, or ?action=finish");
@@ -462,7 +507,7 @@ void delete_drop(App& app, Context& ctx) {
 // ---- DELETE /api/v1/drop/:id/file/:fileId
 // --------------------------------------------------------
 void abort_file(App& app, Context& ctx) {
-  upload_preamble(app, ctx, limiter::kDropAbortUpload);
+  auto caller = upload_preamble(app, ctx, limiter::kDropAbortUpload);
   auto body = ctx.json_body(bare_error(400, kInvalidBody));
   Issues issues;
   JsonFields f(body, issues);
@@ -476,7 +521,7 @@ void abort_file(App& app, Context& ctx) {
   {
     auto lock = app.db->lock();
     Transaction tx(*app.db);
-    load_owned_drop(app, ctx, drop_id);
+    load_upload_drop(app, caller, drop_id);
     if (ids::is_file_id(file_id)) {
       auto file = store::find_file(*app.db, file_id);
       if (file) {
@@ -484,7 +529,7 @@ void abort_file(App& app, Context& ctx) {
         if (file->upload_id != *upload_id) throw bare_error(401, "Unauthorized upload ID");
         if (!file->complete) {
           store::delete_file_row(*app.db, file_id);
-          store::add_storage(*app.db, ctx.user().id, -file->size);
+          store::add_storage(*app.db, caller.owner_id, -file->size);
           removed = true;
         }
       }
@@ -509,7 +554,9 @@ void get_drop(App& app, Context& ctx) {
     if (!drop || drop->deleted_at) throw bare_error(404, "Drop not found");
     if (drop->taken_down) throw forbidden("This drop has been removed due to a policy violation.");
     if (drop->disabled) throw forbidden("This link has been disabled by the owner.");
-    if (!drop->upload_complete) throw forbidden("This drop is not yet available.");
+    if (!drop->upload_complete || staging_form_drop(app, drop_id)) {
+      throw forbidden("This drop is not yet available.");
+    }
     if (limit_reached(*drop)) throw forbidden("Download limit reached.");
     if (is_expired(*drop, now_ms())) throw forbidden("This drop has expired.");
     out.id = drop->id;
@@ -546,7 +593,8 @@ void download_drop(App& app, Context& ctx) {
     std::optional<store::Drop> drop;
     if (ids::is_drop_id(drop_id)) drop = store::find_drop(*app.db, drop_id);
     if (!drop) throw bare_error(404, "Drop not found");
-    if (drop->deleted_at || drop->disabled || drop->taken_down || !drop->upload_complete) {
+    if (drop->deleted_at || drop->disabled || drop->taken_down || !drop->upload_complete ||
+        staging_form_drop(app, drop_id)) {
       throw bare_error(404, "This drop is not available.");
     }
     const std::int64_t now = now_ms();
@@ -589,7 +637,7 @@ void download_file(App& app, Context& ctx) {
     if (drop->taken_down) throw text_error(451, "This content has been removed.");
     const std::int64_t now = now_ms();
     if (drop->deleted_at || drop->disabled || !drop->upload_complete || !file->complete ||
-        is_expired(*drop, now) || limit_reached(*drop)) {
+        is_expired(*drop, now) || limit_reached(*drop) || staging_form_drop(app, drop_id)) {
       throw text_error(404, kUnavailable);
     }
     const bool recipient = ctx.req.has_header("X-Drop-Recipient") || ctx.req.has_param("r");

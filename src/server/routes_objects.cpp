@@ -3,6 +3,9 @@
 //   GET|HEAD /objects/:fileId?X-Anon-Expires&X-Anon-Signature   (single Range supported)
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "blob_store.hpp"
 #include "clock.hpp"
 #include "ids.hpp"
@@ -194,14 +197,17 @@ void get_object(App& app, Context& ctx) {
     ctx.res.set_content("", "application/octet-stream");
     return;
   }
+  // One read buffer per response, reused for every block (no per-block allocation or zero-fill);
+  // no larger than the response needs.
+  const auto block = std::min(kReadBlock, static_cast<std::size_t>(length));
+  std::shared_ptr<char[]> buf = std::make_shared_for_overwrite<char[]>(block);
   ctx.res.set_content_provider(
       static_cast<std::size_t>(length), "application/octet-stream",
-      [reader, first](std::size_t offset, std::size_t want, httplib::DataSink& sink) {
-        std::string buf;
-        auto n = reader->read(first + static_cast<std::int64_t>(offset), std::min(want, kReadBlock),
-                              buf);
+      [reader, first, buf, block](std::size_t offset, std::size_t want, httplib::DataSink& sink) {
+        auto n = reader->read(first + static_cast<std::int64_t>(offset), std::min(want, block),
+                              buf.get());
         if (n == 0) return false;
-        return sink.write(buf.data(), n);
+        return sink.write(buf.get(), n);
       });
 }
 

@@ -4,12 +4,15 @@
 #include <cctype>
 
 #include "anonfs/crypto/base64.hpp"
+#include "anonfs/wire/form.hpp"
 #include "anonfs/wire/vault.hpp"
 #include "auth.hpp"
 #include "clock.hpp"
+#include "form_rules.hpp"
 #include "ids.hpp"
 #include "password_hash.hpp"
 #include "router.hpp"
+#include "store_forms.hpp"
 #include "validation.hpp"
 
 namespace anonfs::server {
@@ -200,11 +203,42 @@ void put_drop_key(App& app, Context& ctx) {
   send_data(ctx, wire::PutDropKeyResponse{*drop_id, *generation});
 }
 
-// ---- GET /api/v1/vault/form-keys (extension) ---------------------------------------------------
+// ---- GET /api/v1/vault/form-keys[?formId=] (extension) ------------------------------------------
+// The wrapped form private keys stored at form creation (§10.4), which the seed Form document
+// reads from this route (the real service only has the session route /api/vault/form-keys).
 void list_form_keys(App& app, Context& ctx) {
   require_api_key(app, ctx, /*personal_only=*/true);
   app.limits->check(ctx, limiter::kVaultDropKeysRead, ctx.user().id);
-  send_data(ctx, nlohmann::json::array());  // forms arrive in a later issue
+  std::optional<std::string> form_id;
+  if (ctx.req.has_param("formId")) {
+    form_id = ctx.req.get_param_value("formId");
+  } else if (ctx.req.has_param("form_id")) {
+    form_id = ctx.req.get_param_value("form_id");
+  }
+  if (form_id && !is_form_id(*form_id)) {
+    throw validation_error("Validation failed",
+                           nlohmann::json::array({{{"field", "formId"}, {"message", "Invalid"}}}));
+  }
+  auto lock = app.db->lock();
+  if (form_id) {
+    auto key = store::find_form_owner_key(*app.db, *form_id);
+    if (!key || key->user_id != ctx.user().id) throw not_found("Form key not found");
+    lock.unlock();
+    // `wrapped` also at the top level, where the seed document's example destructures it.
+    wire::Meta meta;
+    meta.request_id = ctx.request_id;
+    auto body = wire::make_envelope(
+        wire::FormKey{key->form_id, key->wrapped_key, key->vault_generation}, meta);
+    body["wrapped"] = key->wrapped_key;
+    send_json(ctx, 200, body);
+    return;
+  }
+  std::vector<wire::FormKey> out;
+  for (const auto& k : store::form_owner_keys_of(*app.db, ctx.user().id)) {
+    out.push_back({k.form_id, k.wrapped_key, k.vault_generation});
+  }
+  lock.unlock();
+  send_data(ctx, out);
 }
 
 }  // namespace

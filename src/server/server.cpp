@@ -19,6 +19,7 @@
 #include "ids.hpp"
 #include "migrations.hpp"
 #include "router.hpp"
+#include "routes_forms.hpp"
 #include "sweeper.hpp"
 #include "validation.hpp"
 
@@ -201,6 +202,9 @@ void Server::start() {
   register_object_routes(router);
   register_vault_routes(router);
   register_account_routes(router);
+  register_form_submission_routes(router);
+  register_form_routes(router);
+  register_form_submit_routes(router);
 
   im.running = true;
   im.listener = std::thread([&im] {

@@ -81,7 +81,7 @@ std::optional<Drop> find_drop(Db& db, const std::string& id) {
 std::vector<Drop> list_user_drops(Db& db, const std::string& user_id, std::int64_t limit,
                                   std::int64_t offset) {
   Stmt s(db, std::string("SELECT ") + kDropCols +
-                 " FROM drops WHERE user_id = ? AND deleted_at IS NULL "
+                 " FROM drops WHERE user_id = ? AND deleted_at IS NULL AND form_id IS NULL "
                  "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
   s.bind(1, user_id).bind(2, limit).bind(3, offset);
   std::vector<Drop> out;
@@ -91,7 +91,9 @@ std::vector<Drop> list_user_drops(Db& db, const std::string& user_id, std::int64
 }
 
 std::int64_t count_user_drops(Db& db, const std::string& user_id) {
-  Stmt s(db, "SELECT COUNT(*) FROM drops WHERE user_id = ? AND deleted_at IS NULL");
+  Stmt s(db,
+         "SELECT COUNT(*) FROM drops WHERE user_id = ? AND deleted_at IS NULL AND "
+         "form_id IS NULL");
   s.bind(1, user_id);
   s.step();
   return s.int64(0);
@@ -100,7 +102,8 @@ std::int64_t count_user_drops(Db& db, const std::string& user_id) {
 std::int64_t count_incomplete_drops(Db& db, const std::string& user_id) {
   Stmt s(db,
          "SELECT COUNT(*) FROM drops d WHERE d.user_id = ? AND d.upload_complete = 0 AND "
-         "d.deleted_at IS NULL AND EXISTS (SELECT 1 FROM drop_files f WHERE f.drop_id = d.id)");
+         "d.deleted_at IS NULL AND d.form_id IS NULL AND "
+         "EXISTS (SELECT 1 FROM drop_files f WHERE f.drop_id = d.id)");
   s.bind(1, user_id);
   s.step();
   return s.int64(0);

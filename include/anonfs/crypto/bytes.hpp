@@ -56,6 +56,10 @@ class SecretBytes {
   // Constant-time comparison.
   bool equals(ByteView other) const noexcept;
 
+  // Shrinks to the first new_size bytes (no-op if new_size >= size()); the dropped tail is wiped
+  // first and the storage is kept, so no copy of the secret is left behind.
+  void truncate(std::size_t new_size) noexcept;
+
  private:
   void wipe() noexcept;
   std::vector<std::uint8_t> data_;

@@ -1,0 +1,121 @@
+// Filesystem: the mount's tree and operations without libfuse types. Inode numbers, attributes,
+// directory listings, reads through the chunk cache, extended attributes and deletion, in terms
+// of the api layer. The fuse adapter is a thin translation of these calls; every failure is a
+// VfsError (mapped to errno by the adapter).
+//
+// Tree (see docs/design.md):
+//   /drops/<title> [<id>]/<decrypted relative path>   own drops, keys from the vault
+//   /drops/[<id>]/README.locked                         a drop whose key is unknown
+//   /links/<id>/<decrypted relative path>              drops opened from share links
+//   /.anonfs/open                                       write a share URL here to open it
+//
+// Thread-safety: all public members may be called concurrently. One mutex (tree_mutex_) guards
+// the inode table, the drop table and the handle table; it is never held during network I/O or
+// cryptography. Refreshing the drop list is serialised by list_mutex_, populating one drop by its
+// own mutex, so concurrent lookups share one request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "anonfs/api/anonli_client.hpp"
+#include "anonfs/api/http_client.hpp"
+#include "anonfs/crypto/vault.hpp"
+#include "anonfs/vfs/chunk_reader.hpp"
+
+namespace anonfs::vfs {
+
+using Ino = std::uint64_t;
+inline constexpr Ino kRootIno = 1;
+
+enum class NodeKind { kDirectory, kFile };
+
+struct Attr {
+  Ino ino = 0;
+  NodeKind kind = NodeKind::kDirectory;
+  std::uint32_t mode = 0;  // permission bits only (0700, 0400, ...)
+  std::uint32_t nlink = 1;
+  std::uint64_t size = 0;
+  std::time_t mtime = 0;
+  // How long the kernel may cache this entry and its attributes (immutable content: long).
+  std::chrono::duration<double> ttl{1.0};
+};
+
+struct DirEntry {
+  std::string name;
+  Attr attr;
+};
+
+struct FilesystemOptions {
+  bool read_only = false;
+  std::uint64_t cache_bytes = 512ull << 20;  // decrypted chunk cache budget
+  PrefetchOptions prefetch;
+  std::chrono::seconds list_ttl{30};  // how long a drop listing is reused
+  // Where finished drops' metadata (the server's ciphertext JSON of GET /api/v1/drop/:id) is
+  // kept across mounts, one 0600 file per drop; empty: memory only. Finished drops are
+  // immutable, so an entry never goes stale; it holds no key and no plaintext.
+  std::filesystem::path metadata_cache_dir;
+};
+
+struct FilesystemStats {
+  std::uint64_t list_requests = 0;      // GET /api/v1/drop (pages)
+  std::uint64_t metadata_requests = 0;  // GET /api/v1/drop/:id
+  std::uint64_t key_requests = 0;       // GET /api/v1/vault/drop-keys
+  std::uint64_t downloads_consumed = 0;
+};
+
+class Filesystem {
+ public:
+  // vault_key: unlocks owner keys of own drops; without it every own drop shows as locked.
+  Filesystem(api::HttpClient& http, api::AnonliClient& client,
+             std::optional<crypto::VaultKey> vault_key, FilesystemOptions options = {});
+  ~Filesystem();
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+
+  Attr lookup(Ino parent, std::string_view name);
+  Attr getattr(Ino ino);
+  std::vector<DirEntry> readdir(Ino ino);
+
+  // Opens a file for reading (write access: kAccessDenied, or kReadOnly on a read-only mount).
+  // Returns a handle for read() and release().
+  std::uint64_t open(Ino ino, bool write);
+  std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out);
+  void release(std::uint64_t handle);
+  // Writes to the control file /.anonfs/open: each write is one share URL to open (see
+  // open_link); returns data.size() or throws its error. Other files are not writable.
+  std::size_t write(std::uint64_t handle, std::uint64_t offset, std::span<const std::uint8_t> data);
+
+  // Opens a drop from its share URL (which carries the key) under /links/<id>; returns <id>.
+  // The key is checked now: kAccessDenied for a wrong key, kNotFound/kAccessDenied for a drop
+  // that is gone or refused, kInvalidArgument for a malformed URL, a URL without a key, or one
+  // for another server.
+  std::string open_link(std::string_view url);
+
+  // nullopt: no such attribute (ENODATA).
+  std::optional<std::string> getxattr(Ino ino, std::string_view name);
+  std::vector<std::string> listxattr(Ino ino);
+
+  // unlink/rmdir inside an own drop hide entries locally (a finished drop cannot lose files);
+  // rmdir of an emptied drop folder deletes the drop on the server. `rm -r` therefore works.
+  void unlink(Ino parent, std::string_view name);
+  void rmdir(Ino parent, std::string_view name);
+
+  bool read_only() const noexcept;
+  FilesystemStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace anonfs::vfs

@@ -1,0 +1,77 @@
+#include "anonfs/vfs/drop_chunk_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "anonfs/api/range_fetch.hpp"
+#include "anonfs/crypto/error.hpp"
+#include "anonfs/vfs/api_errors.hpp"
+#include "anonfs/vfs/vfs_error.hpp"
+
+namespace anonfs::vfs {
+
+DropChunkSource::DropChunkSource(api::HttpClient& http, std::shared_ptr<DropDownloads> downloads,
+                                 std::shared_ptr<const crypto::DropKey> key, std::string drop_id,
+                                 DropFile file)
+    : http_(http),
+      downloads_(std::move(downloads)),
+      key_(std::move(key)),
+      drop_id_(std::move(drop_id)),
+      file_(std::move(file)) {}
+
+crypto::SecretBytes DropChunkSource::load_chunk(std::uint32_t index, std::stop_token cancel) {
+  const std::string where =
+      "drop " + drop_id_ + " file " + file_.file_id + " chunk " + std::to_string(index);
+  if (index >= file_.layout.chunk_count) {
+    throw VfsError(VfsErrc::kInvalidArgument, where + ": no such chunk");
+  }
+  const crypto::ByteRange cipher = crypto::chunk_ciphertext_range(file_.layout, index);
+  crypto::SecretBytes buffer(static_cast<std::size_t>(cipher.length));
+
+  // Two attempts: a URL the object server refuses (expired, revoked) is renewed once.
+  for (int attempt = 0;; ++attempt) {
+    const std::string url = downloads_->url_for(file_.file_id, cancel);
+    std::size_t filled = 0;
+    try {
+      api::Request request;
+      request.method = api::Method::kGet;
+      request.url = url;
+      request.idempotent = true;
+      const auto sink = [&](std::span<const std::uint8_t> bytes) {
+        if (bytes.size() > buffer.size() - filled) {
+          throw VfsError(VfsErrc::kIo, where + ": the server sent more bytes than asked for");
+        }
+        std::memcpy(buffer.data() + filled, bytes.data(), bytes.size());
+        filled += bytes.size();
+      };
+      api::fetch_range(http_, request, api::ByteRange{cipher.offset, cipher.length}, sink, {},
+                       cancel);
+    } catch (const api::ApiError& e) {
+      const bool refused = e.kind() == api::ErrorKind::kHttpStatus &&
+                           (e.status() == 401 || e.status() == 403 || e.status() == 404);
+      if (refused && attempt == 0) {
+        spdlog::info("{}: download URL refused ({}), renewing it", where, e.status());
+        downloads_->invalidate(url);
+        continue;
+      }
+      throw to_vfs_error(e, where);
+    }
+    if (filled != buffer.size()) {
+      throw VfsError(VfsErrc::kIo, where + ": short read from the server");
+    }
+    break;
+  }
+
+  try {
+    crypto::decrypt_chunk_in_place(*key_, file_.iv, index, buffer.mutable_view(), file_.scheme);
+  } catch (const crypto::CryptoError& e) {
+    spdlog::error("{}: {} - the stored data is corrupt or was tampered with; refusing it", where,
+                  e.what());
+    throw VfsError(VfsErrc::kIo, where + ": authentication failed");
+  }
+  buffer.truncate(buffer.size() - crypto::kDropTagSize);
+  return buffer;
+}
+
+}  // namespace anonfs::vfs
