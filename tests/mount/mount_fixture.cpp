@@ -211,22 +211,26 @@ std::string MountTest::upload_password_drop(const std::string& name, const std::
   return id;
 }
 
+std::vector<std::string> MountTest::anonfs_mount_command() const {
+  // XDG directories inside the test's temporary directory: nothing reaches the real home.
+  return {"/usr/bin/env",
+          "XDG_CONFIG_HOME=" + (dir_->path() / "xdg-config").string(),
+          "XDG_CACHE_HOME=" + (dir_->path() / "xdg-cache").string(),
+          "XDG_DATA_HOME=" + (dir_->path() / "xdg-data").string(),
+          "XDG_STATE_HOME=" + (dir_->path() / "xdg-state").string(),
+          env_or_fail("ANONFS_BIN"),
+          "mount",
+          mountpoint_.string(),
+          "--server",
+          server_->url(),
+          "--api-key-file",
+          (dir_->path() / "api-key").string()};
+}
+
 void MountTest::mount(std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {"/usr/bin/env",
-                                   "XDG_CONFIG_HOME=" + (dir_->path() / "xdg-config").string(),
-                                   "XDG_CACHE_HOME=" + (dir_->path() / "xdg-cache").string(),
-                                   "XDG_DATA_HOME=" + (dir_->path() / "xdg-data").string(),
-                                   "XDG_STATE_HOME=" + (dir_->path() / "xdg-state").string(),
-                                   env_or_fail("ANONFS_BIN"),
-                                   "mount",
-                                   mountpoint_.string(),
-                                   "-f",
-                                   "--server",
-                                   server_->url(),
-                                   "--api-key-file",
-                                   (dir_->path() / "api-key").string(),
-                                   "--vault-password-file",
-                                   (dir_->path() / "vault-password").string()};
+  std::vector<std::string> argv = anonfs_mount_command();
+  argv.insert(argv.end(),
+              {"-f", "--vault-password-file", (dir_->path() / "vault-password").string()});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   mount_pid_ = spawn(argv, dir_->path() / "anonfs.log");
   // Wait (bounded) until the kernel shows the mount, or the daemon gave up.
@@ -243,21 +247,9 @@ void MountTest::mount(std::vector<std::string> extra_args) {
 
 std::pair<int, std::string> MountTest::mount_expecting_failure(std::vector<std::string> extra) {
   // Through sh so that stderr (where anonfs reports) is captured too.
-  std::vector<std::string> argv = {"/bin/sh",
-                                   "-c",
-                                   "exec \"$0\" \"$@\" 2>&1",
-                                   "/usr/bin/env",
-                                   "XDG_CONFIG_HOME=" + (dir_->path() / "xdg-config").string(),
-                                   "XDG_CACHE_HOME=" + (dir_->path() / "xdg-cache").string(),
-                                   "XDG_DATA_HOME=" + (dir_->path() / "xdg-data").string(),
-                                   "XDG_STATE_HOME=" + (dir_->path() / "xdg-state").string(),
-                                   env_or_fail("ANONFS_BIN"),
-                                   "mount",
-                                   mountpoint_.string(),
-                                   "--server",
-                                   server_->url(),
-                                   "--api-key-file",
-                                   (dir_->path() / "api-key").string()};
+  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1"};
+  const auto command = anonfs_mount_command();
+  argv.insert(argv.end(), command.begin(), command.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   const auto r = run_process(argv, std::chrono::seconds(60));
   if (is_mounted(mountpoint_)) {

@@ -52,6 +52,8 @@ class MountTest : public ::testing::Test {
   // Runs `anonfs mount` to completion (for start-up failures); returns exit code and output.
   std::pair<int, std::string> mount_expecting_failure(std::vector<std::string> extra_args);
   void unmount();
+  // `env XDG_...=<temp> anonfs mount DIR --server URL --api-key-file F` (argv).
+  std::vector<std::string> anonfs_mount_command() const;
 
   // Server-side view of a drop (GET /api/v1/drop/:id, no count).
   nlohmann::json drop_metadata(const std::string& id) const;
