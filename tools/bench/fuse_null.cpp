@@ -9,7 +9,9 @@
 // from a static zero buffer, so what remains is the cost of the kernel <-> daemon round trips.
 // Runs in the foreground until unmounted (fusermount3 -u) or interrupted.
 #define FUSE_USE_VERSION 314
+#include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,9 +22,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fcntl.h>
-#include <sys/stat.h>
 
 namespace {
 
@@ -118,10 +117,20 @@ std::uint64_t parse_size(std::string_view text) {
   std::uint64_t mult = 1;
   if (!text.empty()) {
     switch (text.back()) {
-      case 'K': case 'k': mult = 1ull << 10; break;
-      case 'M': case 'm': mult = 1ull << 20; break;
-      case 'G': case 'g': mult = 1ull << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        mult = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        mult = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        mult = 1ull << 30;
+        break;
+      default:
+        break;
     }
     if (mult != 1) text.remove_suffix(1);
   }
@@ -154,7 +163,8 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> strings = {"fuse_null", "-o", opts};
   fuse_args args = FUSE_ARGS_INIT(0, nullptr);
-  for (const auto& s : strings) fuse_opt_add_arg(&args, s.c_str());
+  for (const auto& s : strings)
+    fuse_opt_add_arg(&args, s.c_str());
 
   fuse_lowlevel_ops ops{};
   ops.init = op_init;

@@ -75,10 +75,20 @@ std::uint64_t parse_u64(std::string_view text, const std::string& what) {
   std::uint64_t mult = 1;
   if (!text.empty()) {
     switch (text.back()) {
-      case 'K': case 'k': mult = 1ull << 10; break;
-      case 'M': case 'm': mult = 1ull << 20; break;
-      case 'G': case 'g': mult = 1ull << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        mult = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        mult = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        mult = 1ull << 30;
+        break;
+      default:
+        break;
     }
     if (mult != 1) text.remove_suffix(1);
   }
@@ -136,7 +146,8 @@ crypto::SecretBytes read_secret_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
   auto secret = crypto::SecretBytes::from_string(text);
   std::fill(text.begin(), text.end(), '\0');
   return secret;
@@ -282,12 +293,12 @@ UploadedFile upload_file(api::AnonliClient& client, const std::string& drop_id,
       throw std::runtime_error("no upload URL for part " + std::to_string(i + 1));
     }
     const std::string url = url_it->second;
-    auto etag = std::async(std::launch::async, [&client, url, body] {
-      return client.upload_part(url, body);
-    });
+    auto etag = std::async(std::launch::async,
+                           [&client, url, body] { return client.upload_part(url, body); });
     in_flight.push_back({i, std::move(buffer), std::move(etag)});
   }
-  while (!in_flight.empty()) collect_one();
+  while (!in_flight.empty())
+    collect_one();
   manifest.push_back(std::move(finish));
 
   UploadedFile out;
@@ -344,8 +355,8 @@ int run(const Args& args) {
       std::printf("file %s %s %s %llu %llu %llu%s%s\n", drop_id.c_str(), u.id.c_str(),
                   u.name.c_str(), static_cast<unsigned long long>(u.plaintext),
                   static_cast<unsigned long long>(u.layout.ciphertext_size),
-                  static_cast<unsigned long long>(u.layout.chunk_size),
-                  u.sha256.empty() ? "" : " ", u.sha256.c_str());
+                  static_cast<unsigned long long>(u.layout.chunk_size), u.sha256.empty() ? "" : " ",
+                  u.sha256.c_str());
     }
     std::fflush(stdout);
   }
