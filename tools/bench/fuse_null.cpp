@@ -15,13 +15,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "size_arg.hpp"
 
 namespace {
 
@@ -114,30 +115,7 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info*
 }
 
 std::uint64_t parse_size(std::string_view text) {
-  std::uint64_t mult = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'K':
-      case 'k':
-        mult = 1ull << 10;
-        break;
-      case 'M':
-      case 'm':
-        mult = 1ull << 20;
-        break;
-      case 'G':
-      case 'g':
-        mult = 1ull << 30;
-        break;
-      default:
-        break;
-    }
-    if (mult != 1) text.remove_suffix(1);
-  }
-  std::uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return 0;
-  return v * mult;
+  return anonfs::bench::parse_size_arg(text).value_or(0);  // 0: rejected by the caller
 }
 
 }  // namespace

@@ -39,6 +39,7 @@
 #include "anonfs/crypto/drop_codec.hpp"
 #include "anonfs/crypto/drop_size.hpp"
 #include "anonfs/crypto/vault.hpp"
+#include "size_arg.hpp"
 
 namespace {
 
@@ -72,32 +73,9 @@ struct Args {
 }
 
 std::uint64_t parse_u64(std::string_view text, const std::string& what) {
-  std::uint64_t mult = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'K':
-      case 'k':
-        mult = 1ull << 10;
-        break;
-      case 'M':
-      case 'm':
-        mult = 1ull << 20;
-        break;
-      case 'G':
-      case 'g':
-        mult = 1ull << 30;
-        break;
-      default:
-        break;
-    }
-    if (mult != 1) text.remove_suffix(1);
-  }
-  std::uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || text.empty()) {
-    usage_error(what + ": not a number: " + std::string(text));
-  }
-  return v * mult;
+  const auto v = anonfs::bench::parse_size_arg(text);
+  if (!v) usage_error(what + ": not a number: " + std::string(text));
+  return *v;
 }
 
 Args parse_args(int argc, char** argv) {
