@@ -47,6 +47,12 @@ int errno_for_code(vfs::VfsErrc code) noexcept {
       return ENOTDIR;
     case vfs::VfsErrc::kIsDirectory:
       return EISDIR;
+    case vfs::VfsErrc::kCrossDevice:
+      return EXDEV;
+    case vfs::VfsErrc::kNameTooLong:
+      return ENAMETOOLONG;
+    case vfs::VfsErrc::kNotSupported:
+      return ENOTSUP;
   }
   return EIO;
 }

@@ -31,13 +31,13 @@
 #include "anonfs/api/http_client.hpp"
 #include "anonfs/crypto/vault.hpp"
 #include "anonfs/vfs/chunk_reader.hpp"
+#include "anonfs/vfs/subtree.hpp"
 
 namespace anonfs::vfs {
 
 using Ino = std::uint64_t;
 inline constexpr Ino kRootIno = 1;
 
-enum class NodeKind { kDirectory, kFile };
 
 struct Attr {
   Ino ino = 0;

@@ -22,6 +22,9 @@ enum class VfsErrc {
   kCancelled,        // EINTR: the operation's stop token was triggered
   kNotDirectory,     // ENOTDIR
   kIsDirectory,      // EISDIR
+  kCrossDevice,      // EXDEV: rename between top-level folders
+  kNameTooLong,      // ENAMETOOLONG
+  kNotSupported,     // ENOTSUP
 };
 
 constexpr const char* to_string(VfsErrc code) noexcept {
@@ -52,6 +55,12 @@ constexpr const char* to_string(VfsErrc code) noexcept {
       return "not a directory";
     case VfsErrc::kIsDirectory:
       return "is a directory";
+    case VfsErrc::kCrossDevice:
+      return "cross-device link";
+    case VfsErrc::kNameTooLong:
+      return "name too long";
+    case VfsErrc::kNotSupported:
+      return "not supported";
   }
   return "unknown";
 }
