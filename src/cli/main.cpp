@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "process_hardening.hpp"
 
 namespace {
 
@@ -84,6 +85,7 @@ std::uint64_t parse_size(const std::string& text) {
 }  // namespace anonfs::cli
 
 int main(int argc, char** argv) {
+  anonfs::cli::harden_process();
   if (argc < 2) {
     std::fputs(kUsage, stdout);
     return 0;
