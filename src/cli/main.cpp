@@ -35,7 +35,7 @@ mount options:
   --vault-password-file F   read the vault password from file F (first line); without it the
                             password is asked for on the terminal (empty answer: no vault, own
                             drops shown locked). Never taken from argv or the environment.
-  --cache-size SIZE         decrypted chunk cache budget, e.g. 512M (default), 2G
+  --cache-size SIZE         decrypted chunk cache budget, e.g. 256M (default), 2G
   -f, --foreground          stay in the foreground (logs on stderr)
   -d, --debug               foreground with libfuse request tracing
   -o OPT[,OPT...]           mount options: ro (read-only), allow_other, ... (see mount.fuse3(8))

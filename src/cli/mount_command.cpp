@@ -39,7 +39,7 @@ struct MountArgs {
   bool debug = false;
   bool read_only = false;
   std::vector<std::string> fuse_options;
-  std::uint64_t cache_bytes = 512ull << 20;
+  std::uint64_t cache_bytes = 256ull << 20;
 };
 
 MountArgs parse_mount_args(const std::vector<std::string>& args) {

@@ -4,12 +4,15 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <stop_token>
+#include <vector>
 
 #include "anonfs/api/api_error.hpp"
 #include "anonfs/crypto/error.hpp"
@@ -185,13 +188,31 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
   try {
-    thread_local std::vector<std::uint8_t> buffer;
-    if (buffer.size() < size) buffer.resize(size);
-    const std::size_t n = fs_of(req).read(fi->fh, static_cast<std::uint64_t>(offset),
-                                          std::span<std::uint8_t>(buffer.data(), size));
-    fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.data()), n);
-    // Plaintext must not linger in a buffer that outlives the request.
-    std::memset(buffer.data(), 0, n);
+    // A FUSE interrupt (Ctrl-C on the reader) ends a wait for a chunk with EINTR. libfuse runs
+    // the callback under the request's lock, which unregistering takes too.
+    std::stop_source interrupted;
+    fuse_req_interrupt_func(
+        req, [](fuse_req_t, void* data) { static_cast<std::stop_source*>(data)->request_stop(); },
+        &interrupted);
+    vfs::PinnedBytes bytes;
+    try {
+      bytes = fs_of(req).read_pinned(fi->fh, static_cast<std::uint64_t>(offset), size,
+                                     interrupted.get_token());
+    } catch (...) {
+      fuse_req_interrupt_func(req, nullptr, nullptr);
+      throw;
+    }
+    fuse_req_interrupt_func(req, nullptr, nullptr);
+    // Replied straight from the cached chunks, pinned until the kernel has copied them.
+    std::vector<iovec> iov;
+    iov.reserve(bytes.pieces.size());
+    for (const auto& piece : bytes.pieces)
+      iov.push_back(iovec{const_cast<std::uint8_t*>(piece.data()), piece.size()});
+    if (iov.empty()) {
+      fuse_reply_buf(req, nullptr, 0);
+    } else {
+      fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
+    }
   } catch (...) {
     reply_error(req, "read");
   }

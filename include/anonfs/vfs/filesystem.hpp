@@ -57,7 +57,7 @@ struct DirEntry {
 
 struct FilesystemOptions {
   bool read_only = false;
-  std::uint64_t cache_bytes = 512ull << 20;  // decrypted chunk cache budget
+  std::uint64_t cache_bytes = 256ull << 20;  // decrypted chunk cache budget
   PrefetchOptions prefetch;
   std::chrono::seconds list_ttl{30};  // how long a drop listing is reused
   // Where finished drops' metadata (the server's ciphertext JSON of GET /api/v1/drop/:id) is
@@ -90,6 +90,11 @@ class Filesystem {
   // Returns a handle for read() and release().
   std::uint64_t open(Ino ino, bool write);
   std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out);
+  // read() without a copy for drop files: pieces of the cached chunks, pinned by the result
+  // (other files: a wiped copy made by read()). `cancel` ends a wait for a chunk with
+  // VfsError(kCancelled).
+  PinnedBytes read_pinned(std::uint64_t handle, std::uint64_t offset, std::size_t size,
+                          std::stop_token cancel = {});
   void release(std::uint64_t handle);
   // Writes to the control file /.anonfs/open: each write is one share URL to open (see
   // open_link); returns data.size() or throws its error. Other files are not writable.
