@@ -10,9 +10,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <stop_token>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -38,7 +35,6 @@ constexpr std::string_view kLockedReadme = "README.locked";
 constexpr std::string_view kControlDirName = ".anonfs";
 constexpr std::string_view kControlOpenName = "open";
 constexpr std::size_t kMaxControlWrite = 8192;
-constexpr std::size_t kPopulateConcurrency = 8;  // metadata requests in flight after a listing
 constexpr std::chrono::duration<double> kImmutableTtl{3600.0};
 constexpr std::chrono::duration<double> kListingTtl{1.0};
 
@@ -138,10 +134,6 @@ struct Filesystem::Impl {
   std::atomic<std::uint64_t> list_requests{0};
   std::atomic<std::uint64_t> metadata_requests{0};
   std::atomic<std::uint64_t> key_requests{0};
-
-  // Reads the metadata of the drops of the first listing in the background (guarded by
-  // list_mutex; declared after everything it uses, so it is stopped and joined first).
-  std::jthread populating;
 
   // ---- tree helpers (tree_mutex held) ----
   Node& node_locked(Ino ino) {
@@ -288,38 +280,6 @@ struct Filesystem::Impl {
     }
     listed = true;
     listed_at = Clock::now();
-
-    // `ls -lR` enters every drop folder next: read their metadata now, kPopulateConcurrency at a
-    // time, instead of one request per folder as it is entered (ensure_populated is single-flight
-    // per drop, so a folder entered meanwhile waits for its request or makes it).
-    if (!populating.joinable()) {
-      std::vector<std::shared_ptr<DropState>> todo;
-      for (const auto& [id, drop] : drops) {
-        if (drop->key && !drop->populated) todo.push_back(drop);
-      }
-      if (!todo.empty()) {
-        populating = std::jthread([this, todo = std::move(todo)](std::stop_token stop) {
-          std::atomic<std::size_t> next{0};
-          const auto work = [&] {
-            for (std::size_t i = next++; i < todo.size() && !stop.stop_requested(); i = next++) {
-              try {
-                ensure_populated(todo[i]);
-              } catch (const std::exception& e) {  // logged; the folder retries when entered
-                spdlog::debug("drop {}: background metadata read failed: {}", todo[i]->id,
-                              e.what());
-              }
-            }
-          };
-          std::vector<std::jthread> helpers;
-          try {
-            for (std::size_t k = 1; k < std::min(kPopulateConcurrency, todo.size()); ++k)
-              helpers.emplace_back(work);
-          } catch (const std::system_error&) {  // fewer threads: the rest still get done
-          }
-          work();
-        });
-      }
-    }
   }
 
   // Looks up owner keys of drops seen for the first time (list_mutex held).
