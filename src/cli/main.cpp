@@ -64,13 +64,21 @@ mount options:
        cache_size=SIZE        same as --cache-size
        allow_last_download    allow reads that use up the last download of a drop with a
                               download limit (without it such a read fails with EACCES)
+       secret_expiry=HOURS    secrets made from secrets/<service>/outbox/ expire after HOURS
+                              (1..350; default: no expiry; each allows one view)
        allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
 on drop folders; `rm -r` of a drop folder deletes
-the drop. Secret commands use the services stored by `anonfs login --service ...`; with no
-config file they use the embedded server's local account (loopback links included). Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+
+secrets/<service>/ (enigmacrypt, passwordlink; when configured): a UTF-8 text file copied into
+outbox/ becomes a one-time secret when closed and its link appears as sent/NAME.link (binary or
+oversized input: outbox/NAME.error); passwordlink/list/<id>.json and requests/<id>.json show
+metadata (never content; listing burns no view) and `rm` deletes on the server. Secret commands
+and secrets/ use the services stored by `anonfs login --service ...`; with no config file, the
+embedded server's local account (loopback links included).
 )";
 
 }  // namespace
