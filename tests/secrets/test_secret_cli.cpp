@@ -53,15 +53,16 @@ class SecretCliTest : public ::testing::Test {
     std::ofstream(path(name), std::ios::binary) << content;
   }
 
-  // `anonfs ARGS` with XDG directories inside the temporary directory; stderr merged into the
-  // output when `merge_stderr` (for error checks).
-  ProcessResult anonfs(const std::vector<std::string>& args, bool merge_stderr = true) const {
+  // `anonfs ARGS` with XDG directories inside the temporary directory (the set `xdg`; "xdg" has
+  // the logins of SetUp); stderr merged into the output when `merge_stderr` (for error checks).
+  ProcessResult anonfs(const std::vector<std::string>& args, bool merge_stderr = true,
+                       const std::string& xdg = "xdg") const {
     std::vector<std::string> argv;
     if (merge_stderr) argv = {"/bin/sh", "-c", "exec \"$@\" 2>&1", "sh"};
     argv.insert(argv.end(),
-                {"/usr/bin/env", "XDG_CONFIG_HOME=" + path("xdg-config"),
-                 "XDG_DATA_HOME=" + path("xdg-data"), "XDG_STATE_HOME=" + path("xdg-state"),
-                 "XDG_CACHE_HOME=" + path("xdg-cache"), env_or_fail("ANONFS_BIN")});
+                {"/usr/bin/env", "XDG_CONFIG_HOME=" + path(xdg + "-config"),
+                 "XDG_DATA_HOME=" + path(xdg + "-data"), "XDG_STATE_HOME=" + path(xdg + "-state"),
+                 "XDG_CACHE_HOME=" + path(xdg + "-cache"), env_or_fail("ANONFS_BIN")});
     argv.insert(argv.end(), args.begin(), args.end());
     return server::test::run_process(argv, std::chrono::seconds(60));
   }
@@ -255,6 +256,29 @@ TEST_F(SecretCliTest, SecretRequests) {
   auto gone = anonfs({"secret", "request", "delete", id});
   EXPECT_EQ(gone.exit_code, 1);
   EXPECT_NE(gone.out.find("not found"), std::string::npos) << gone.out;
+}
+
+TEST_F(SecretCliTest, EmbeddedAccountWithoutConfig) {
+  // No config file: the embedded server (a new port on every run) with the local account; its
+  // loopback links are answered by the embedded server of the next command.
+  write("local.txt", "local secret");
+  for (const std::string service : {"passwordlink", "enigmacrypt"}) {
+    auto c = anonfs({"secret", "create", "--service", service, path("local.txt")}, false, "local");
+    ASSERT_EQ(c.exit_code, 0) << c.out;
+    const auto l = lines(c.out);
+    ASSERT_FALSE(l.empty());
+    EXPECT_TRUE(l[0].starts_with("http://127.0.0.1:")) << l[0];
+    std::vector<std::string> view = {"secret", "view", l[0]};
+    if (service == "enigmacrypt") {
+      ASSERT_EQ(l.size(), 2u);
+      write("local.pw", l[1] + "\n");
+      view.insert(view.end(), {"--password-file", path("local.pw")});
+    }
+    auto v = anonfs(view, false, "local");
+    EXPECT_EQ(v.exit_code, 0) << service;
+    EXPECT_EQ(v.out, "local secret") << service;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "local-config" / "anonfs" / "config.json"));
 }
 
 TEST_F(SecretCliTest, HelpListsSecretCommands) {
