@@ -21,7 +21,8 @@ using anonfs::server::Plan;
 constexpr const char* kMainHelp =
     "usage: anonfs-server <command> [options]\n"
     "\n"
-    "The reference server of the anon.li Drop, Vault and Form APIs, EnigmaCrypt and password.link.\n"
+    "The reference server of the anon.li Drop, Vault and Form APIs and of the EnigmaCrypt and\n"
+    "password.link secret APIs.\n"
     "\n"
     "commands:\n"
     "  serve      run the server\n"
