@@ -5,7 +5,10 @@
 #include <set>
 
 #include "clock.hpp"
+#include "form_access.hpp"
+#include "form_rules.hpp"
 #include "ids.hpp"
+#include "store_forms.hpp"
 
 namespace anonfs::server {
 
@@ -36,6 +39,19 @@ SweepStats sweep_once(App& app) {
       if (drop->user_id) store::add_storage(*app.db, *drop->user_id, -reserved);
       ++stats.drops;
     }
+    // Form submissions past their owner's retention, with their attachment drops.
+    for (const Plan plan : {Plan::kFree, Plan::kPlus, Plan::kPro}) {
+      const std::int64_t cutoff = now - form_plan(plan).retention_days * kDayMs;
+      for (const auto& [id, drop_id] :
+           store::submissions_before(*app.db, to_string(plan), cutoff)) {
+        store::delete_submission_row(*app.db, id);
+        if (drop_id) {
+          for (auto& f : delete_form_drop(app, *drop_id))
+            doomed_files.push_back(std::move(f));
+        }
+        ++stats.submissions;
+      }
+    }
     tx.commit();
   }
   for (const auto& f : doomed_files)
@@ -54,8 +70,9 @@ SweepStats sweep_once(App& app) {
       ++stats.orphans;
     }
   }
-  if (stats.drops || stats.orphans) {
-    spdlog::info("sweeper: removed {} drops and {} orphaned objects", stats.drops, stats.orphans);
+  if (stats.drops || stats.orphans || stats.submissions) {
+    spdlog::info("sweeper: removed {} drops, {} orphaned objects and {} expired form submissions",
+                 stats.drops, stats.orphans, stats.submissions);
   }
   return stats;
 }
