@@ -272,5 +272,59 @@ TEST_F(FormsMountTest, CliSubmissionOpensInTheNodeOwner) {
   EXPECT_TRUE(plaintext.at("attachments").is_null());
 }
 
+TEST_F(FormsMountTest, OwnerCommandsCreateListShowToggleReadDelete) {
+  const auto schema = write("schema.json", all_types_schema().dump());
+  const std::string vault_pw = (dir_->path() / "vault-password").string();
+  const auto created =
+      anonfs_form({"create", "--title", "Hotline", "--description", "Tell us", schema.string(),
+                   "--max-submissions", "10", "--vault-password-file", vault_pw});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const std::string url = trim_line(created.out.substr(created.out.find("http")));
+  const std::string id = url.substr(url.rfind('/') + 1);
+  EXPECT_EQ(url, server_->url() + "/f/" + id);
+  // The local key store (0600 in 0700) holds the wrapped key, never the key itself.
+  const auto store = dir_->path() / "xdg" / "data" / "anonfs" / "form-keys";
+  bool found = false;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(store)) {
+    if (e.path().filename() != id + ".json") continue;
+    found = true;
+    EXPECT_EQ(std::filesystem::status(e.path()).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const json stored = json::parse(read_all(e.path()));
+    EXPECT_EQ(stored.at("wrapped"), forms_->form_key(id)->wrapped);
+  }
+  EXPECT_TRUE(found);
+
+  const auto listed = anonfs_form({"list"});
+  ASSERT_EQ(listed.exit_code, 0);
+  EXPECT_NE(listed.out.find(id + "  open"), std::string::npos) << listed.out;
+  const auto shown = anonfs_form({"show", id});
+  ASSERT_EQ(shown.exit_code, 0);
+  const json info = json::parse(shown.out.substr(shown.out.find('{')));
+  EXPECT_EQ(info.at("title"), "Hotline");
+  EXPECT_EQ(info.at("max_submissions"), 10);
+  EXPECT_EQ(info.at("schema").at("fields").size(), 15u);
+
+  const auto answered =
+      anonfs_form({"submit", url, write("answers.json", R"({"name":"Fay"})").string()});
+  ASSERT_EQ(answered.exit_code, 0) << answered.out;
+  const std::string sid =
+      trim_line(answered.out.substr(answered.out.find_last_of('\n', answered.out.size() - 2) + 1));
+  EXPECT_FALSE(forms_->submission(sid).read_at.has_value());
+  ASSERT_EQ(anonfs_form({"read", sid}).exit_code, 0);
+  EXPECT_TRUE(forms_->submission(sid).read_at.has_value());
+
+  const auto toggled = anonfs_form({"toggle", id});
+  ASSERT_EQ(toggled.exit_code, 0);
+  EXPECT_NE(toggled.out.find("disabled"), std::string::npos);
+  ASSERT_EQ(anonfs_form({"delete", id}).exit_code, 0);
+  EXPECT_TRUE(forms_->list_forms().forms.empty());
+  // A bad answer is refused before anything is sent.
+  const std::string other = create_form(all_types_schema(), form_key_);
+  const auto bad = anonfs_form({"submit", other, write("bad.json", R"({"stars": 9})").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(forms_->list_submissions(other, false).empty());
+}
+
 }  // namespace
 }  // namespace anonfs::mount_test
