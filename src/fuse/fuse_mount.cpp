@@ -5,6 +5,7 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,8 @@
 #include <ctime>
 #include <memory>
 #include <new>
+#include <stop_token>
+#include <vector>
 
 #include "anonfs/api/api_error.hpp"
 #include "anonfs/crypto/error.hpp"
@@ -274,16 +277,51 @@ void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) {
   }
 }
 
+// Turns a FUSE interrupt (the reader got a signal, e.g. Ctrl-C) into a stop request for the
+// duration of one operation. The callback is removed before the reply: libfuse calls it under
+// the request's lock, so after disarm() it can no longer touch the stop source.
+class InterruptScope {
+ public:
+  explicit InterruptScope(fuse_req_t req) : req_(req) {
+    fuse_req_interrupt_func(req_, &InterruptScope::on_interrupt, &stop_);
+  }
+  ~InterruptScope() { disarm(); }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  std::stop_token token() const { return stop_.get_token(); }
+  void disarm() {
+    if (!armed_) return;
+    fuse_req_interrupt_func(req_, nullptr, nullptr);
+    armed_ = false;
+  }
+
+ private:
+  static void on_interrupt(fuse_req_t, void* data) {
+    static_cast<std::stop_source*>(data)->request_stop();
+  }
+  fuse_req_t req_;
+  std::stop_source stop_;
+  bool armed_ = true;
+};
+
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
+  InterruptScope interrupt(req);
   try {
-    thread_local std::vector<std::uint8_t> buffer;
-    if (buffer.size() < size) buffer.resize(size);
-    const std::size_t n = fs_of(req).read(fi->fh, static_cast<std::uint64_t>(offset),
-                                          std::span<std::uint8_t>(buffer.data(), size));
-    fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.data()), n);
-    // Plaintext must not linger in a buffer that outlives the request.
-    std::memset(buffer.data(), 0, n);
+    const vfs::PinnedBytes bytes =
+        fs_of(req).read_pinned(fi->fh, static_cast<std::uint64_t>(offset), size, interrupt.token());
+    interrupt.disarm();
+    // Replied straight from the cached chunks, pinned until the kernel has copied them.
+    std::vector<iovec> iov;
+    iov.reserve(bytes.pieces.size());
+    for (const auto& piece : bytes.pieces)
+      iov.push_back(iovec{const_cast<std::uint8_t*>(piece.data()), piece.size()});
+    if (iov.empty()) {
+      fuse_reply_buf(req, nullptr, 0);
+    } else {
+      fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
+    }
   } catch (...) {
+    interrupt.disarm();
     reply_error(req, "read");
   }
 }

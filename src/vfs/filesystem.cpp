@@ -475,8 +475,8 @@ struct Filesystem::Impl {
     }
     std::sort(opened.files.begin(), opened.files.end(),
               [](const DropFile& a, const DropFile& b) { return a.file_id < b.file_id; });
-    auto downloads =
-        std::make_shared<DropDownloads>(client, drop->id, metadata.maxDownloads.has_value());
+    auto downloads = std::make_shared<DropDownloads>(
+        client, drop->id, metadata.maxDownloads.has_value(), options.allow_last_download);
     std::lock_guard tree_lock(tree_mutex);
     drop->downloads = std::move(downloads);
     for (auto& file : opened.files) {
@@ -799,7 +799,7 @@ OpenedFile Filesystem::open(Ino ino, OpenMode mode) {
 }
 
 std::size_t Filesystem::read(std::uint64_t handle, std::uint64_t offset,
-                             std::span<std::uint8_t> out) {
+                             std::span<std::uint8_t> out, std::stop_token cancel) {
   const Handle h = impl_->handle_of(handle);
   if (h.subtree) return h.subtree->read(h.subtree_handle, offset, out);
   if (h.control) throw VfsError(VfsErrc::kInvalidArgument, "write-only file");
@@ -809,7 +809,25 @@ std::size_t Filesystem::read(std::uint64_t handle, std::uint64_t offset,
     std::copy_n(h.text->data() + offset, n, out.data());
     return n;
   }
-  return h.reader->read(offset, out);
+  return h.reader->read(offset, out, std::move(cancel));
+}
+
+PinnedBytes Filesystem::read_pinned(std::uint64_t handle, std::uint64_t offset, std::size_t size,
+                                    std::stop_token cancel) {
+  std::shared_ptr<ChunkReader> reader;
+  {
+    std::lock_guard lock(impl_->tree_mutex);
+    const auto it = impl_->handles.find(handle);
+    if (it != impl_->handles.end()) reader = it->second.reader;
+  }
+  if (reader) return reader->read_pinned(offset, size, std::move(cancel));
+  // Anything else through read(), into memory that is wiped when the result goes away.
+  auto copy = std::make_shared<crypto::SecretBytes>(size);
+  const std::size_t n = read(handle, offset, copy->mutable_view(), std::move(cancel));
+  PinnedBytes bytes;
+  if (n != 0) bytes.pieces.emplace_back(copy->data(), n);
+  bytes.pins.push_back(std::move(copy));
+  return bytes;
 }
 
 std::size_t Filesystem::write(std::uint64_t handle, std::uint64_t offset,

@@ -59,7 +59,10 @@ struct DirEntry {
 
 struct FilesystemOptions {
   bool read_only = false;
-  std::uint64_t cache_bytes = 512ull << 20;  // decrypted chunk cache budget
+  std::uint64_t cache_bytes = 256ull << 20;  // decrypted chunk cache budget
+  // Reading a drop with a download limit may consume its last remaining download (otherwise
+  // such a read fails with kAccessDenied and a log line; -o allow_last_download).
+  bool allow_last_download = false;
   PrefetchOptions prefetch;
   std::chrono::seconds list_ttl{30};  // how long a drop listing is reused
   // Where finished drops' metadata (the server's ciphertext JSON of GET /api/v1/drop/:id) is
@@ -99,7 +102,14 @@ class Filesystem {
   // Opens a file. Drop files are read-only (write access: kAccessDenied, or kReadOnly on a
   // read-only mount). The handle serves read(), write(), flush(), fsync() and release().
   OpenedFile open(Ino ino, OpenMode mode);
-  std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out);
+  // `cancel` ends a wait for data with kCancelled (a FUSE interrupt: EINTR).
+  std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out,
+                   std::stop_token cancel = {});
+  // read() without a copy for drop files: pieces of the cached chunks, pinned by the result
+  // (other files: a wiped copy made by read()). `cancel` ends a wait for a chunk with
+  // VfsError(kCancelled).
+  PinnedBytes read_pinned(std::uint64_t handle, std::uint64_t offset, std::size_t size,
+                          std::stop_token cancel = {});
   void release(std::uint64_t handle);
   // The control file /.anonfs/open takes one share URL per write (see open_link); subtree
   // files take what their subtree accepts; other files are not writable.
