@@ -45,6 +45,10 @@ commands:
                         DIR/links/<id>); a wrong key or password fails here. Password drops:
                         the password is read from F or asked for on the terminal. DIR defaults
                         to the only running anonfs mount.
+  form create|list|show|toggle|delete|read|submit ...
+                        anon.li forms: create a form (key pair wrapped by the vault key),
+                        list/show/toggle/delete your forms, mark a submission read, or
+                        submit answers to a form as a respondent (see anonfs form --help)
   --help, -h            show this help
   --version             print the version
 
@@ -71,7 +75,9 @@ mount options:
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
 on drop folders; `rm -r` of a drop folder deletes
-the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+the drop. forms/<title> [<id>]/ shows each form's schema.json, form.json and its
+submissions/ decrypted as JSON (attachments beside them); `rm` of a submission file
+deletes it. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
 
 secrets/<service>/ (enigmacrypt, passwordlink; when configured): a UTF-8 text file copied into
 outbox/ becomes a one-time secret when closed and its link appears as sent/NAME.link (binary or
@@ -133,6 +139,7 @@ int main(int argc, char** argv) {
   if (cmd == "login") return anonfs::cli::run_login(rest);
   if (cmd == "open") return anonfs::cli::run_open(rest);
   if (cmd == "secret") return anonfs::cli::run_secret(rest);
+  if (cmd == "form") return anonfs::cli::run_form(rest);
   std::fprintf(stderr, "anonfs: unknown command '%s' (see anonfs --help)\n", argv[1]);
   return 2;
 }

@@ -19,13 +19,16 @@
 #include "anonfs/api/anonli_client.hpp"
 #include "anonfs/api/api_error.hpp"
 #include "anonfs/api/enigmacrypt_client.hpp"
+#include "anonfs/api/forms_client.hpp"
 #include "anonfs/api/http_client.hpp"
 #include "anonfs/api/passwordlink_client.hpp"
 #include "anonfs/crypto/hash.hpp"
 #include "anonfs/fuse/fuse_mount.hpp"
 #include "anonfs/vfs/filesystem.hpp"
 #include "anonfs/vfs/secrets_subtree.hpp"
+#include "anonfs/vfs/forms_tree.hpp"
 #include "commands.hpp"
+#include "form_key_store.hpp"
 #include "paths.hpp"
 #include "secret_input.hpp"
 #include "vault_session.hpp"
@@ -218,6 +221,7 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
   }
 
   api::HttpClient http;
+  api::FormsClient forms_client(http, account.server_url, account.api_key.clone());
   api::AnonliClient client(http, account.server_url, std::move(account.api_key));
   const wire::Me me = client.me();
 
@@ -248,10 +252,20 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
   } catch (const std::exception& e) {
     spdlog::warn("no metadata cache on disk: {}", e.what());
   }
+  std::optional<crypto::VaultKey> forms_vault_key;
+  if (vault_key) forms_vault_key = vault_key->clone();
   vfs::Filesystem filesystem(http, client, std::move(vault_key), fs_options);
   if (auto secrets = make_secrets_subtree(http, std::move(account.secrets), m)) {
     filesystem.add_subtree("secrets", std::move(secrets));
   }
+  // forms/: keys from the server's form-keys route, else from the local store of forms this
+  // client created (`anonfs form create`).
+  filesystem.add_subtree("forms",
+                         std::make_shared<vfs::FormsTree>(
+                             forms_client, client, filesystem.context(), std::move(forms_vault_key),
+                             [store = form_key_store_for(account)](std::string_view form_id) {
+                               return store.get(form_id);
+                             }));
 
   fuse::MountOptions mount_options;
   mount_options.mountpoint = m.mountpoint;

@@ -235,6 +235,19 @@ void delete_submission_row(Db& db, const std::string& id) {
   s.run();
 }
 
+std::vector<std::pair<std::string, std::optional<std::string>>> submissions_before(
+    Db& db, const std::string& plan, std::int64_t cutoff) {
+  Stmt s(db,
+         "SELECT s.id, s.attached_drop_id FROM form_submissions s JOIN forms f ON f.id = s.form_id "
+         "JOIN users u ON u.id = f.user_id WHERE u.plan = ? AND s.created_at < ?");
+  s.bind(1, plan);
+  s.bind(2, cutoff);
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  while (s.step())
+    out.emplace_back(s.text(0), s.opt_text(1));
+  return out;
+}
+
 void bump_submissions_count(Db& db, const std::string& form_id) {
   Stmt s(db, "UPDATE forms SET submissions_count = submissions_count + 1 WHERE id = ?");
   s.bind(1, form_id);

@@ -93,6 +93,10 @@ std::vector<Submission> list_submissions(Db& db, const std::string& form_id, boo
 std::int64_t count_submissions(Db& db, const std::string& form_id, bool unread_only);
 void mark_submission_read(Db& db, const std::string& id, std::int64_t when);
 void delete_submission_row(Db& db, const std::string& id);
+// Submissions of forms whose owner has `plan` created before `cutoff` (retention purge, §9.9):
+// {id, attached_drop_id}.
+std::vector<std::pair<std::string, std::optional<std::string>>> submissions_before(
+    Db& db, const std::string& plan, std::int64_t cutoff);
 void bump_submissions_count(Db& db, const std::string& form_id);
 // Monthly counter (UTC calendar month "YYYY-MM") of recorded submissions of a user's forms.
 std::int64_t submissions_in_month(Db& db, const std::string& user_id, const std::string& month);

@@ -5,8 +5,11 @@
 #include <set>
 
 #include "clock.hpp"
+#include "form_access.hpp"
+#include "form_rules.hpp"
 #include "ids.hpp"
 #include "store_secrets.hpp"
+#include "store_forms.hpp"
 
 namespace anonfs::server {
 
@@ -40,6 +43,19 @@ SweepStats sweep_once(App& app) {
       ++stats.drops;
     }
     stats.secrets = store::sweep_secrets(*app.db, now, kSecretTombstoneMs);
+    // Form submissions past their owner's retention, with their attachment drops.
+    for (const Plan plan : {Plan::kFree, Plan::kPlus, Plan::kPro}) {
+      const std::int64_t cutoff = now - form_plan(plan).retention_days * kDayMs;
+      for (const auto& [id, drop_id] :
+           store::submissions_before(*app.db, to_string(plan), cutoff)) {
+        store::delete_submission_row(*app.db, id);
+        if (drop_id) {
+          for (auto& f : delete_form_drop(app, *drop_id))
+            doomed_files.push_back(std::move(f));
+        }
+        ++stats.submissions;
+      }
+    }
     tx.commit();
   }
   for (const auto& f : doomed_files)
@@ -58,9 +74,11 @@ SweepStats sweep_once(App& app) {
       ++stats.orphans;
     }
   }
-  if (stats.drops || stats.orphans || stats.secrets) {
-    spdlog::info("sweeper: removed {} drops and {} orphaned objects; {} secret rows expired",
-                 stats.drops, stats.orphans, stats.secrets);
+  if (stats.drops || stats.orphans || stats.secrets || stats.submissions) {
+    spdlog::info(
+        "sweeper: removed {} drops, {} orphaned objects and {} expired form submissions; {} "
+        "secret rows expired",
+        stats.drops, stats.orphans, stats.submissions, stats.secrets);
   }
   return stats;
 }

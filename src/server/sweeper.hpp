@@ -1,7 +1,9 @@
 // Background reaper (protocol §2.13): expired drops (12 h after expiry), unfinished drops older
-// than 6 h, drops soft-deleted by their final download (2 h later), and object directories that no
-// file row references; the content of expired one-time secrets (at once) and their rows 30 days
-// after expiry or last view. Runs every `interval` on its own thread until destroyed.
+// than 6 h, drops soft-deleted by their final download (2 h later), form submissions older than
+// their owner's plan retention (free 30 / plus 90 / pro 365 days, §9.9) with their attachment
+// drops, object directories that no file row references, and the content of expired one-time
+// secrets (at once) and their rows 30 days after expiry or last view. Runs every `interval` on its
+// own thread until destroyed.
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@ namespace anonfs::server {
 
 struct SweepStats {
   std::size_t drops = 0;
+  std::size_t submissions = 0;
   std::size_t orphans = 0;
   std::size_t secrets = 0;  // one-time secrets wiped at expiry or removed after their tombstone
 };
