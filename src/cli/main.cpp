@@ -39,6 +39,12 @@ mount options:
   -f, --foreground          stay in the foreground (logs on stderr)
   -d, --debug               foreground with libfuse request tracing
   -o OPT[,OPT...]           mount options: ro (read-only), allow_other, ... (see mount.fuse3(8))
+  -o retries=N              repeat a request that failed on a network fault, a timeout, 5xx or
+                            429 up to N times (default 3), with exponential backoff from 1 s or
+                            the server's Retry-After (up to 30 s); then the read fails with EIO
+  -o timeout=S              a transfer that moves less than 1 KiB/s for S seconds (default 30),
+                            or a connection not made within min(S, 10) seconds, is aborted and
+                            counts as a network fault
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}

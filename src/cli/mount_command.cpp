@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -40,7 +43,20 @@ struct MountArgs {
   bool read_only = false;
   std::vector<std::string> fuse_options;
   std::uint64_t cache_bytes = 512ull << 20;
+  std::optional<int> retries;                       // -o retries=N
+  std::optional<std::chrono::seconds> net_timeout;  // -o timeout=S
 };
+
+// A whole number in [low, high] from the value of `-o name=value`.
+int option_number(const std::string& name, const std::string& value, int low, int high) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < low || n > high) {
+    throw std::invalid_argument("-o " + name + "= needs a whole number from " +
+                                std::to_string(low) + " to " + std::to_string(high));
+  }
+  return n;
+}
 
 MountArgs parse_mount_args(const std::vector<std::string>& args) {
   MountArgs m;
@@ -74,6 +90,10 @@ MountArgs parse_mount_args(const std::vector<std::string>& args) {
           m.read_only = true;
         } else if (opt == "rw") {
           m.read_only = false;
+        } else if (opt.starts_with("retries=")) {
+          m.retries = option_number("retries", opt.substr(8), 0, 100);
+        } else if (opt.starts_with("timeout=")) {
+          m.net_timeout = std::chrono::seconds(option_number("timeout", opt.substr(8), 1, 3600));
         } else if (!opt.empty()) {
           m.fuse_options.push_back(opt);
         }
@@ -146,7 +166,14 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
         account.server_url, embedded->created ? "; created a local account" : "");
   }
 
-  api::HttpClient http;
+  api::ClientOptions client_options;
+  if (m.retries) client_options.retry.max_attempts = *m.retries + 1;
+  if (m.net_timeout) {
+    client_options.low_speed_time = *m.net_timeout;
+    client_options.connect_timeout =
+        std::min<std::chrono::milliseconds>(client_options.connect_timeout, *m.net_timeout);
+  }
+  api::HttpClient http(client_options);
   api::AnonliClient client(http, account.server_url, std::move(account.api_key));
   const wire::Me me = client.me();
 
