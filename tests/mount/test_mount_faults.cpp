@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <memory>
 
@@ -139,12 +140,67 @@ TEST_F(MountFaultTest, TotalOutageEndsInEioAfterHonouringRetryAfter) {
       if (times[i] - times[i - 1] >= kRetryAfterSeconds * 1000.0) ++honoured;
     }
     EXPECT_GE(honoured, 3 * (times.size() / 4)) << range;
+    std::cout << "[ figures  ] outage: EIO after "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms; "
+              << times.size() << " attempts on " << range << ", first to last "
+              << static_cast<long>(times.back() - times.front()) << " ms\n";
   }
   EXPECT_NE(anonfs_log().find("503"), std::string::npos);
 
   // The error is not sticky: once the server is reachable the same file reads correctly.
   proxy_->configure({{"rate", 0}});
   EXPECT_EQ(sha256_hex(read_all(path)), sha256_hex(content));
+}
+
+// POST /api/v1/drop/:id/download counts a download: after an ambiguous failure (a 500 may come
+// after the count) it is not repeated, while a 429 (refused before any effect) is retried like a
+// GET. Either way the read fails with EIO, nothing is counted twice, and the next read works.
+TEST_F(MountFaultTest, CountedDownloadIsRepeatedOnlyWhenThatIsHarmless) {
+  const std::string content = pattern(5000, 51);
+  UploadSpec spec;
+  spec.title = "counted";
+  spec.max_downloads = 5;
+  spec.files = {{"note.txt", content}};
+  const auto drop = upload(spec);
+  mount();
+  const auto path = drop_dir("counted", drop.id) / "note.txt";
+  ASSERT_TRUE(std::filesystem::exists(path));
+
+  const auto posts_with = [&](const char* kind) {
+    proxy_->configure({{"rate", 1},
+                       {"faults", {kind}},
+                       {"retryAfter", 1},
+                       {"onlyPath", "^/api/v1/drop/[^/]+/download$"}});
+    const auto before = proxy_->log().size();
+    EXPECT_EQ(read_head(path, 4096), EIO) << kind;
+    std::size_t posts = 0;
+    const auto log = proxy_->log();
+    for (std::size_t i = before; i < log.size(); ++i) {
+      if (log[i]["method"] == "POST") ++posts;
+    }
+    return posts;
+  };
+  const std::size_t after_500 = posts_with("500");
+  const std::size_t after_429 = posts_with("429");
+  // A load makes 4 attempts when it retries (the 429 case); the kernel may ask for the page
+  // twice (readahead, then the read itself), so there are one or two loads.
+  EXPECT_GE(after_429, 4u);
+  EXPECT_EQ(after_429 % 4, 0u) << after_429;
+  EXPECT_GE(after_500, 1u);
+  EXPECT_LE(after_500, 2u) << "a 500 on the counted POST must not be repeated";
+  EXPECT_EQ(downloads_of(drop.id), 0);  // the proxy answered; the server never counted
+
+  proxy_->configure({{"rate", 0}});
+  EXPECT_TRUE(read_all(path) == content);
+  EXPECT_EQ(downloads_of(drop.id), 1);
+}
+
+TEST_F(MountFaultTest, RetryAndTimeoutOptionsAreChecked) {
+  for (const char* bad : {"retries=x", "retries=-1", "retries=101", "timeout=0", "timeout=2s"}) {
+    const auto [code, out] = mount_expecting_failure({"-f", "-o", bad});
+    EXPECT_EQ(code, 2) << bad << ": " << out;
+    EXPECT_NE(out.find("-o "), std::string::npos) << out;
+  }
 }
 
 }  // namespace
