@@ -230,11 +230,11 @@ function forward(req, res, fault, cutFraction) {
   });
   let timer = null;
   let upstreamDone = false;
+  // The client's connection closing (also when it gives up early) ends the upstream request.
   res.on('close', () => {
     if (timer) clearTimeout(timer);
     if (!upstreamDone) upstream.destroy();
   });
-  req.on('aborted', () => upstream.destroy());
   upstream.on('error', () => {
     if (!res.headersSent) sendJson(res, 502, { error: 'faultproxy: upstream unreachable' });
     else res.destroy();
