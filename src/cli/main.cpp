@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "process_hardening.hpp"
 
 namespace {
 
@@ -35,16 +36,22 @@ mount options:
   --vault-password-file F   read the vault password from file F (first line); without it the
                             password is asked for on the terminal (empty answer: no vault, own
                             drops shown locked). Never taken from argv or the environment.
-  --cache-size SIZE         decrypted chunk cache budget, e.g. 512M (default), 2G
+  --cache-size SIZE         decrypted chunk cache budget, e.g. 256M (default), 2G
   -f, --foreground          stay in the foreground (logs on stderr)
   -d, --debug               foreground with libfuse request tracing
-  -o OPT[,OPT...]           mount options: ro (read-only), allow_other, ... (see mount.fuse3(8))
-  -o retries=N              repeat a request that failed on a network fault, a timeout, 5xx or
-                            429 up to N times (default 3), with exponential backoff from 1 s or
-                            the server's Retry-After (up to 30 s); then the read fails with EIO
-  -o timeout=S              a transfer that moves less than 1 KiB/s for S seconds (default 30),
-                            or a connection not made within min(S, 10) seconds, is aborted and
-                            counts as a network fault
+  -o OPT[,OPT...]           mount options:
+       ro                     read-only mount (no deletion, no uploads)
+       cache_size=SIZE        same as --cache-size
+       allow_last_download    allow reads that use up the last download of a drop with a
+                              download limit (without it such a read fails with EACCES)
+       retries=N              repeat a request that failed on a network fault, a timeout, 5xx
+                              or 429 up to N times (default 3), after exponential backoff from
+                              1 s or the server's Retry-After (up to 30 s); then reads fail
+                              with EIO
+       timeout=S              abort a transfer moving under 1 KiB/s for S seconds (default
+                              30), or a connection not made within min(S, 10) s; it counts as
+                              a network fault
+       allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
@@ -85,6 +92,7 @@ std::uint64_t parse_size(const std::string& text) {
 }  // namespace anonfs::cli
 
 int main(int argc, char** argv) {
+  anonfs::cli::harden_process();
   if (argc < 2) {
     std::fputs(kUsage, stdout);
     return 0;

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "anonfs/crypto/base64.hpp"
@@ -167,6 +168,47 @@ TEST_F(MountTest, FileManagerScanOfLimitedDropConsumesOneDownload) {
   }
   EXPECT_EQ(downloads_of(drop.id), 1);
   EXPECT_EQ(xattr(dir, "user.anonfs.max_downloads"), "2");
+}
+
+TEST_F(MountTest, LastDownloadIsKeptUnlessAllowed) {
+  UploadSpec spec;
+  spec.max_downloads = 2;
+  spec.files = {{"a.bin", pattern(3000, 6)}};
+  const auto drop = upload(spec);
+  sql("UPDATE drops SET downloads = 1 WHERE id = '" + drop.id + "'");
+  mount();
+  const auto file = drop_dir("", drop.id) / "a.bin";
+  ASSERT_TRUE(std::filesystem::exists(file)) << anonfs_log();  // listing consumes nothing
+  int error = 0;
+  pread_range(file, 0, 100, &error);
+  EXPECT_EQ(error, EACCES) << anonfs_log();
+  EXPECT_EQ(downloads_of(drop.id), 1);
+  EXPECT_NE(anonfs_log().find("-o allow_last_download"), std::string::npos) << anonfs_log();
+  unmount();
+
+  mount({"-o", "allow_last_download"});
+  EXPECT_TRUE(pread_range(drop_dir("", drop.id) / "a.bin", 0, 3000) == spec.files.at("a.bin"));
+  EXPECT_EQ(downloads_of(drop.id), 2);
+}
+
+TEST_F(MountTest, DaemonCannotDumpCoreAndMountIsPrivate) {
+  mount();
+  const std::string limits = read_all("/proc/" + std::to_string(mount_pid_) + "/limits");
+  const auto line = limits.find("Max core file size");
+  ASSERT_NE(line, std::string::npos) << limits;
+  const std::string row = limits.substr(line, limits.find('\n', line) - line);
+  std::istringstream fields(row.substr(std::string("Max core file size").size()));
+  std::string soft, hard;
+  fields >> soft >> hard;
+  EXPECT_EQ(soft, "0") << row;
+  EXPECT_EQ(hard, "0") << row;
+  // Without -o allow_other only the mounting user can enter the mount.
+  const std::string mountinfo = read_all("/proc/self/mountinfo");
+  const auto at = mountinfo.find(" " + mountpoint_.string() + " ");
+  ASSERT_NE(at, std::string::npos) << mountinfo;
+  const std::string entry = mountinfo.substr(at, mountinfo.find('\n', at) - at);
+  EXPECT_NE(entry.find("fuse.anonfs"), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("allow_other"), std::string::npos) << entry;
 }
 
 TEST_F(MountTest, TamperedChunkGivesEioOnlyForItsRange) {
