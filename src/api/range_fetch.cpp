@@ -1,10 +1,12 @@
-// Parallel ranged fetch: workers download sub-ranges into part buffers; the calling thread hands
-// each part's bytes to the sink in order as soon as they arrive.
+// Parallel ranged fetch. fetch_range: workers download sub-ranges into part buffers; the calling
+// thread hands each part's bytes to the sink in order as soon as they arrive. fetch_range_into:
+// transfers (the calling thread and helpers) write each sub-range at its offset in the caller's
+// buffer.
 //
-// Synchronisation: everything in FetchState except part payload bytes is guarded by `mutex`. A
-// part's payload is written only by the worker that claimed it, and only beyond `filled`; the
-// consumer reads only below a `filled` value it read under the mutex, so reads and writes never
-// overlap. A part is freed only by the consumer, after its worker marked it done.
+// Synchronisation of fetch_range: everything in FetchState except part payload bytes is guarded by
+// `mutex`. A part's payload is written only by the worker that claimed it, and only beyond
+// `filled`; the consumer reads only below a `filled` value it read under the mutex, so reads and
+// writes never overlap. A part is freed only by the consumer, after its worker marked it done.
 #include "anonfs/api/range_fetch.hpp"
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -192,10 +196,8 @@ class WorkerGuard {
   std::vector<std::thread>& workers_;
 };
 
-}  // namespace
-
-void fetch_range(HttpClient& client, const Request& base, ByteRange range, const Sink& sink,
-                 const RangeFetchOptions& options, std::stop_token cancel) {
+// The GET template of both fetches (no range, no body), with checked URL and options.
+Request part_template(const Request& base, const RangeFetchOptions& options) {
   Request request = base;
   request.method = Method::kGet;
   request.range.reset();
@@ -206,6 +208,98 @@ void fetch_range(HttpClient& client, const Request& base, ByteRange range, const
     throw ApiError(detail::error_info(request, ErrorKind::kInvalidRequest,
                                       "part_size and concurrency must be positive"));
   }
+  return request;
+}
+
+// fetch_range_into: transfers claim parts in order and write them at their offset in `out`.
+// `mutex` guards next_part and error; each part's bytes are written by one transfer only.
+class DirectFetch {
+ public:
+  DirectFetch(HttpClient& client, Request request, ByteRange range, std::span<std::uint8_t> out,
+              std::uint64_t part_size)
+      : client_(client),
+        request_(std::move(request)),
+        range_(range),
+        out_(out),
+        part_size_(part_size),
+        part_count_((range.length + part_size - 1) / part_size) {}
+
+  std::uint64_t part_count() const noexcept { return part_count_; }
+  std::stop_source& abort() noexcept { return abort_; }
+
+  // One transfer: takes the next part until none is left or the fetch failed.
+  void transfer() noexcept {
+    const std::stop_token stop = abort_.get_token();
+    while (!stop.stop_requested()) {
+      std::uint64_t index = 0;
+      {
+        std::lock_guard lock(mutex_);
+        if (next_part_ >= part_count_) return;
+        index = next_part_++;
+      }
+      try {
+        fetch_part(index, stop);
+      } catch (...) {
+        {
+          std::lock_guard lock(mutex_);
+          if (!error_) error_ = std::current_exception();
+        }
+        abort_.request_stop();
+        return;
+      }
+    }
+  }
+
+  // After every transfer ended: the first error, or kCancelled if the fetch was stopped before
+  // every part was fetched (a claimed part either arrived whole or recorded an error).
+  void finish() {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+    if (next_part_ < part_count_) {  // stopped before every part was claimed
+      throw ApiError(detail::error_info(request_, ErrorKind::kCancelled, "range fetch cancelled"));
+    }
+  }
+
+ private:
+  void fetch_part(std::uint64_t index, const std::stop_token& stop) {
+    const std::uint64_t offset = index * part_size_;
+    const std::uint64_t length = std::min(part_size_, range_.length - offset);
+    Request part = request_;
+    part.range = ByteRange{range_.offset + offset, length};
+    std::uint8_t* const at = out_.data() + offset;
+    std::uint64_t written = 0;
+    client_.stream(
+        part,
+        [&](std::span<const std::uint8_t> bytes) {
+          if (bytes.size() > length - written) {
+            throw ApiError(detail::error_info(request_, ErrorKind::kProtocol, "part overflow"));
+          }
+          std::memcpy(at + written, bytes.data(), bytes.size());
+          written += bytes.size();
+        },
+        stop);
+    if (written != length) {  // stream() guarantees this; never hand out a short part
+      throw ApiError(detail::error_info(request_, ErrorKind::kProtocol, "short part"));
+    }
+  }
+
+  HttpClient& client_;
+  const Request request_;
+  const ByteRange range_;
+  const std::span<std::uint8_t> out_;
+  const std::uint64_t part_size_;
+  const std::uint64_t part_count_;
+  std::stop_source abort_;  // stops every transfer
+  std::mutex mutex_;
+  std::uint64_t next_part_ = 0;
+  std::exception_ptr error_;  // the first failure
+};
+
+}  // namespace
+
+void fetch_range(HttpClient& client, const Request& base, ByteRange range, const Sink& sink,
+                 const RangeFetchOptions& options, std::stop_token cancel) {
+  Request request = part_template(base, options);
   if (range.length == 0) return;
   if (!sink) {
     throw ApiError(detail::error_info(request, ErrorKind::kInvalidRequest, "no sink"));
@@ -232,6 +326,36 @@ void fetch_range(HttpClient& client, const Request& base, ByteRange range, const
     workers.emplace_back([&state] { state.worker(); });
   for (std::size_t i = 0; i < state.part_count; ++i)
     state.deliver(i, sink);
+}
+
+void fetch_range_into(HttpClient& client, const Request& base, ByteRange range,
+                      std::span<std::uint8_t> out, const RangeFetchOptions& options,
+                      std::stop_token cancel) {
+  Request request = part_template(base, options);
+  if (out.size() != range.length) {
+    throw ApiError(detail::error_info(request, ErrorKind::kInvalidRequest,
+                                      "output buffer size differs from the range length"));
+  }
+  if (range.length == 0) return;
+
+  DirectFetch fetch(client, std::move(request), range, out, options.part_size);
+  std::stop_callback link(cancel, [&fetch] { fetch.abort().request_stop(); });
+  const std::size_t helpers =
+      static_cast<std::size_t>(std::min<std::uint64_t>(options.concurrency, fetch.part_count())) -
+      1;
+  std::vector<std::jthread> workers;  // joined before `fetch` goes away, on every path
+  workers.reserve(helpers);
+  try {
+    for (std::size_t i = 0; i < helpers; ++i)
+      workers.emplace_back([&fetch] { fetch.transfer(); });
+  } catch (...) {
+    fetch.abort().request_stop();  // no thread: stop the started ones, report the failure
+    throw;
+  }
+  fetch.transfer();
+  for (std::jthread& w : workers)
+    w.join();
+  fetch.finish();
 }
 
 }  // namespace anonfs::api

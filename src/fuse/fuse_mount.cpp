@@ -5,6 +5,7 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <new>
 #include <stop_token>
+#include <vector>
 
 #include "anonfs/api/api_error.hpp"
 #include "anonfs/crypto/error.hpp"
@@ -305,15 +307,19 @@ class InterruptScope {
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
   InterruptScope interrupt(req);
   try {
-    thread_local std::vector<std::uint8_t> buffer;
-    if (buffer.size() < size) buffer.resize(size);
-    const std::size_t n =
-        fs_of(req).read(fi->fh, static_cast<std::uint64_t>(offset),
-                        std::span<std::uint8_t>(buffer.data(), size), interrupt.token());
+    const vfs::PinnedBytes bytes =
+        fs_of(req).read_pinned(fi->fh, static_cast<std::uint64_t>(offset), size, interrupt.token());
     interrupt.disarm();
-    fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.data()), n);
-    // Plaintext must not linger in a buffer that outlives the request.
-    std::memset(buffer.data(), 0, n);
+    // Replied straight from the cached chunks, pinned until the kernel has copied them.
+    std::vector<iovec> iov;
+    iov.reserve(bytes.pieces.size());
+    for (const auto& piece : bytes.pieces)
+      iov.push_back(iovec{const_cast<std::uint8_t*>(piece.data()), piece.size()});
+    if (iov.empty()) {
+      fuse_reply_buf(req, nullptr, 0);
+    } else {
+      fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
+    }
   } catch (...) {
     interrupt.disarm();
     reply_error(req, "read");

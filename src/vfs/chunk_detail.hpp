@@ -22,17 +22,17 @@ struct ChunkKeyHash {
   }
 };
 
-// Runs source.load_chunk and enforces its contract: exactly `expected` plaintext bytes. Any
+// Runs source.load_chunk_into and enforces its contract: exactly `expected` plaintext bytes. Any
 // failure while `cancel` is triggered is reported as VfsError(kCancelled) so that readers which
 // merely waited on this load can tell "someone else was cancelled" from a real failure.
-inline crypto::SecretBytes load_checked(ChunkSource& source, std::uint32_t index,
-                                        std::uint64_t expected, std::stop_token cancel) {
+inline ChunkBuffer load_checked(ChunkSource& source, ChunkBufferPool& pool, std::uint32_t index,
+                                std::uint64_t expected, std::stop_token cancel) {
   if (cancel.stop_requested()) {
     throw VfsError(VfsErrc::kCancelled, "chunk " + std::to_string(index) + ": load cancelled");
   }
-  crypto::SecretBytes data;
+  ChunkBuffer data;
   try {
-    data = source.load_chunk(index, cancel);
+    data = source.load_chunk_into(index, pool, cancel);
   } catch (...) {
     if (cancel.stop_requested()) {
       throw VfsError(VfsErrc::kCancelled, "chunk " + std::to_string(index) + ": load cancelled");

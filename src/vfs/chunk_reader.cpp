@@ -20,6 +20,14 @@ constexpr int kMaxAttempts = 3;
 
 }  // namespace
 
+ChunkBuffer ChunkSource::load_chunk_into(std::uint32_t index, ChunkBufferPool& pool,
+                                         std::stop_token cancel) {
+  const crypto::SecretBytes plaintext = load_chunk(index, std::move(cancel));
+  ChunkBuffer out = pool.acquire(plaintext.size());
+  if (!plaintext.empty()) std::memcpy(out.data(), plaintext.data(), plaintext.size());
+  return out;
+}
+
 struct ChunkReader::Impl {
   Impl(std::string id, crypto::ChunkLayout l, std::shared_ptr<ChunkSource> s, ChunkCache& c,
        Prefetcher* p)
@@ -104,10 +112,13 @@ struct ChunkReader::Impl {
       }
       bool ran = false;
       try {
-        ChunkData data = cache.get_or_load(k, [&] {
-          ran = true;
-          return detail::load_checked(*source, index, expected, cancel);
-        });
+        ChunkData data = cache.get_or_load(
+            k,
+            [&] {
+              ran = true;
+              return detail::load_checked(*source, cache.buffers(), index, expected, cancel);
+            },
+            expected);
         if (data->size() != expected) {  // cannot happen: every loader checks the length
           throw VfsError(VfsErrc::kIo, "chunk " + std::to_string(index) + " has the wrong length");
         }
@@ -135,10 +146,21 @@ std::uint64_t ChunkReader::size() const noexcept {
 
 std::size_t ChunkReader::read(std::uint64_t offset, std::span<std::uint8_t> out,
                               std::stop_token cancel) {
+  const PinnedBytes bytes = read_pinned(offset, out.size(), std::move(cancel));
+  std::size_t copied = 0;
+  for (const auto& piece : bytes.pieces) {
+    std::memcpy(out.data() + copied, piece.data(), piece.size());
+    copied += piece.size();
+  }
+  return copied;
+}
+
+PinnedBytes ChunkReader::read_pinned(std::uint64_t offset, std::size_t size,
+                                     std::stop_token cancel) {
   Impl& m = *impl_;
-  if (offset >= m.total || out.empty()) return 0;
+  if (offset >= m.total || size == 0) return {};
   const std::size_t length =
-      static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), m.total - offset));
+      static_cast<std::size_t>(std::min<std::uint64_t>(size, m.total - offset));
   const std::uint64_t end = offset + length;
   const auto first = static_cast<std::uint32_t>(offset / m.chunk_size);
   const auto last = static_cast<std::uint32_t>((end - 1) / m.chunk_size);
@@ -173,18 +195,22 @@ std::size_t ChunkReader::read(std::uint64_t offset, std::span<std::uint8_t> out,
     }
   }
 
-  std::size_t copied = 0;
+  PinnedBytes bytes;
+  bytes.pins.reserve(last - first + 1);
+  bytes.pieces.reserve(last - first + 1);
+  std::size_t taken = 0;
   std::uint64_t position = offset;
   for (std::uint32_t index = first; index <= last; ++index) {
-    const ChunkData data = m.load(index, cancel);
+    ChunkData data = m.load(index, cancel);
     const std::uint64_t in_chunk = position - std::uint64_t{index} * m.chunk_size;
     const std::size_t n =
-        static_cast<std::size_t>(std::min<std::uint64_t>(length - copied, data->size() - in_chunk));
-    std::memcpy(out.data() + copied, data->data() + in_chunk, n);
-    copied += n;
+        static_cast<std::size_t>(std::min<std::uint64_t>(length - taken, data->size() - in_chunk));
+    bytes.pieces.emplace_back(data->data() + in_chunk, n);
+    bytes.pins.push_back(std::move(data));
+    taken += n;
     position += n;
   }
-  return copied;
+  return bytes;
 }
 
 }  // namespace anonfs::vfs

@@ -812,6 +812,24 @@ std::size_t Filesystem::read(std::uint64_t handle, std::uint64_t offset,
   return h.reader->read(offset, out, std::move(cancel));
 }
 
+PinnedBytes Filesystem::read_pinned(std::uint64_t handle, std::uint64_t offset, std::size_t size,
+                                    std::stop_token cancel) {
+  std::shared_ptr<ChunkReader> reader;
+  {
+    std::lock_guard lock(impl_->tree_mutex);
+    const auto it = impl_->handles.find(handle);
+    if (it != impl_->handles.end()) reader = it->second.reader;
+  }
+  if (reader) return reader->read_pinned(offset, size, std::move(cancel));
+  // Anything else through read(), into memory that is wiped when the result goes away.
+  auto copy = std::make_shared<crypto::SecretBytes>(size);
+  const std::size_t n = read(handle, offset, copy->mutable_view(), std::move(cancel));
+  PinnedBytes bytes;
+  if (n != 0) bytes.pieces.emplace_back(copy->data(), n);
+  bytes.pins.push_back(std::move(copy));
+  return bytes;
+}
+
 std::size_t Filesystem::write(std::uint64_t handle, std::uint64_t offset,
                               std::span<const std::uint8_t> data) {
   const Handle h = impl_->handle_of(handle);

@@ -61,18 +61,22 @@ struct Prefetcher::Impl {
       queue.pop_front();
       lock.unlock();
 
-      enum class Outcome { kLoaded, kPresent, kUnwanted, kFailed, kCancelled };
+      enum class Outcome { kLoaded, kPresent, kNoRoom, kUnwanted, kFailed, kCancelled };
       Outcome outcome = Outcome::kPresent;
       try {
         if (job.wanted && !job.wanted()) {
           outcome = Outcome::kUnwanted;
-        } else if (!cache.contains_or_loading(job.key)) {
-          bool ran = false;
-          cache.get_or_load(job.key, [&] {
-            ran = true;
-            return detail::load_checked(*job.source, job.key.index, job.size, stop);
-          });
-          outcome = ran ? Outcome::kLoaded : Outcome::kPresent;
+        } else {
+          const PrefetchOutcome result = cache.prefetch(
+              job.key,
+              [&] {
+                return detail::load_checked(*job.source, cache.buffers(), job.key.index, job.size,
+                                            stop);
+              },
+              job.size);
+          outcome = result == PrefetchOutcome::kLoaded    ? Outcome::kLoaded
+                    : result == PrefetchOutcome::kPresent ? Outcome::kPresent
+                                                          : Outcome::kNoRoom;
         }
       } catch (...) {
         // Swallowed: the foreground read loads the chunk itself and reports its own failure.
@@ -88,6 +92,9 @@ struct Prefetcher::Impl {
           break;
         case Outcome::kPresent:
           ++stats.already_present;
+          break;
+        case Outcome::kNoRoom:
+          ++stats.no_room;
           break;
         case Outcome::kUnwanted:
           ++stats.unwanted;

@@ -1,12 +1,13 @@
 // Throughput of ChunkReader::read with 128 KiB sequential reads (the FUSE max_read size):
 //  - Warm: every chunk cached; the ceiling of the cache path (lookup + memcpy).
-//  - Cold: a fake source of 8 MiB chunks (allocation + one copy per chunk, like a decrypt into a
-//    fresh SecretBytes), a cache of two chunks, with and without read-ahead: the per-chunk
-//    overhead of the miss path, evictions and wiping. Network and AES-GCM are not included;
-//    compare with crypto_bench's BM_ChunkDecryptInPlace.
+//  - Cold: a fake source of 8 MiB chunks (a buffer from the cache's pool + one copy per chunk,
+//    like a ranged GET written into it), a cache of two chunks, with and without read-ahead: the
+//    per-chunk overhead of the miss path, evictions and wiping. Network and AES-GCM are not
+//    included; compare with crypto_bench's BM_ChunkDecryptInPlace.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ ChunkLayout layout() {
                                                kChunkSize, kChunks);
 }
 
-// Returns a copy of a prepared 8 MiB buffer: one allocation and one pass over the bytes.
+// Returns a copy of a prepared 8 MiB buffer in a pooled chunk buffer: one pass over the bytes.
 class CopySource : public ChunkSource {
  public:
   CopySource() : pattern_(kChunkSize) {
@@ -46,6 +47,12 @@ class CopySource : public ChunkSource {
   }
   SecretBytes load_chunk(std::uint32_t, std::stop_token) override {
     return SecretBytes(anonfs::crypto::ByteView(pattern_));
+  }
+  anonfs::vfs::ChunkBuffer load_chunk_into(std::uint32_t, anonfs::vfs::ChunkBufferPool& pool,
+                                           std::stop_token) override {
+    anonfs::vfs::ChunkBuffer out = pool.acquire(pattern_.size());
+    std::memcpy(out.data(), pattern_.data(), pattern_.size());
+    return out;
   }
 
  private:

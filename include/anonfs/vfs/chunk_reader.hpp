@@ -10,9 +10,11 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "anonfs/crypto/bytes.hpp"
 #include "anonfs/crypto/drop_size.hpp"
+#include "anonfs/vfs/chunk_buffer.hpp"
 #include "anonfs/vfs/chunk_cache.hpp"
 
 namespace anonfs::vfs {
@@ -26,6 +28,10 @@ class ChunkSource {
  public:
   virtual ~ChunkSource() = default;
   virtual crypto::SecretBytes load_chunk(std::uint32_t index, std::stop_token cancel) = 0;
+  // The same, into memory from `pool` (what the cache calls). The default copies load_chunk()'s
+  // result; sources on the hot path override it to fetch and decrypt in the pool's buffer.
+  virtual ChunkBuffer load_chunk_into(std::uint32_t index, ChunkBufferPool& pool,
+                                      std::stop_token cancel);
 };
 
 struct PrefetchOptions {
@@ -40,6 +46,7 @@ struct PrefetchStats {
   std::uint64_t skipped_budget = 0;   // schedule() calls refused by max_inflight_bytes
   std::uint64_t loaded = 0;           // jobs that ran a load and cached (or offered) the chunk
   std::uint64_t already_present = 0;  // jobs that found the chunk cached or loading when run
+  std::uint64_t no_room = 0;          // jobs dropped: loads in flight held the cache budget
   std::uint64_t unwanted = 0;         // jobs dropped because `wanted` returned false
   std::uint64_t failed = 0;           // jobs whose load threw (swallowed)
   std::uint64_t cancelled = 0;        // jobs dropped or stopped by the destructor
@@ -76,6 +83,19 @@ class Prefetcher {
   std::unique_ptr<Impl> impl_;
 };
 
+// Bytes of one read served without a copy: `pieces` (in order) point into memory that `pins`
+// keeps alive and unchanged, e.g. cached chunks, which stay valid even if evicted meanwhile.
+struct PinnedBytes {
+  std::vector<std::shared_ptr<const void>> pins;
+  std::vector<std::span<const std::uint8_t>> pieces;
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (const auto& p : pieces)
+      n += p.size();
+    return n;
+  }
+};
+
 // One per open file. Thread-safe: FUSE may issue concurrent reads on one handle.
 // Read-ahead: the first read and any read that is not sequential (starting at the previous read's
 // end, or in the chunk the previous read ended in or the next one) load only their own chunk(s).
@@ -96,6 +116,9 @@ class ChunkReader {
   // when `cancel` is triggered before or during a load. A failure of a load started by another
   // reader or by read-ahead is retried with this read's own load before it is reported.
   std::size_t read(std::uint64_t offset, std::span<std::uint8_t> out, std::stop_token cancel = {});
+  // The same read without the copy: the plaintext [offset, offset + size) clipped to the file
+  // size as pieces of the cached chunks, pinned by the result (empty at or past EOF).
+  PinnedBytes read_pinned(std::uint64_t offset, std::size_t size, std::stop_token cancel = {});
 
   std::uint64_t size() const noexcept;
 

@@ -1,6 +1,7 @@
 // DropChunkSource: the ChunkSource of one file of a drop. Fetches a chunk's ciphertext byte
-// range from the drop's presigned URL (parallel sub-range GETs for large chunks), verifies and
-// decrypts it in place, and hands back plaintext only if its GCM tag verified.
+// range from the drop's presigned URL (parallel sub-range GETs written straight into a pooled
+// chunk buffer), verifies and decrypts it in place, and hands back plaintext only if its GCM tag
+// verified.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,9 @@ class DropChunkSource final : public ChunkSource {
 
   // Throws VfsError: kIo for a chunk that fails authentication (logged with drop, file and
   // chunk) or for network failures, kNotFound/kAccessDenied when the drop is gone.
+  ChunkBuffer load_chunk_into(std::uint32_t index, ChunkBufferPool& pool,
+                              std::stop_token cancel) override;
+  // A copy of load_chunk_into's result (the cache does not use it).
   crypto::SecretBytes load_chunk(std::uint32_t index, std::stop_token cancel) override;
 
  private:

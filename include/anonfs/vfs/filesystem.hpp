@@ -105,6 +105,11 @@ class Filesystem {
   // `cancel` ends a wait for data with kCancelled (a FUSE interrupt: EINTR).
   std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out,
                    std::stop_token cancel = {});
+  // read() without a copy for drop files: pieces of the cached chunks, pinned by the result
+  // (other files: a wiped copy made by read()). `cancel` ends a wait for a chunk with
+  // VfsError(kCancelled).
+  PinnedBytes read_pinned(std::uint64_t handle, std::uint64_t offset, std::size_t size,
+                          std::stop_token cancel = {});
   void release(std::uint64_t handle);
   // The control file /.anonfs/open takes one share URL per write (see open_link); subtree
   // files take what their subtree accepts; other files are not writable.

@@ -7,6 +7,8 @@
 #include <random>
 #include <stop_token>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "anonfs/api/http_client.hpp"
 #include "anonfs/api/range_fetch.hpp"
@@ -293,6 +295,155 @@ TEST_F(RangeTest, EmptyRangeAndBadOptions) {
               fetch_range(client, presigned_get(server.url("/blob#key")), {0, 10}, append_to(got));
             }),
             ErrorKind::kInvalidRequest);
+}
+
+// ---- fetch_range_into: sub-ranges written straight into the caller's buffer ------------------
+
+TEST_F(RangeTest, FetchIntoBufferWritesEveryPartAtItsOffset) {
+  const std::size_t size = 3 * 1024 * 1024 + 12345;
+  serve_blob(size);
+  HttpClient client(fast_options());
+  const Request base = presigned_get(server.url("/blob?X-Amz-Signature=sig"));
+  const ByteRange range{1000, size - 1000 - 333};
+  const std::string expected = blob.substr(range.offset, range.length);
+  int requests = 0;
+  for (const std::uint64_t part : {64ull * 1024, 1024ull * 1024 + 7, 5ull * 1024 * 1024}) {
+    for (const std::size_t concurrency : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
+      SCOPED_TRACE("part " + std::to_string(part) + " concurrency " + std::to_string(concurrency));
+      std::string got(expected.size(), '\0');
+      fetch_range_into(client, base, range,
+                       std::span(reinterpret_cast<std::uint8_t*>(got.data()), got.size()),
+                       {part, concurrency});
+      EXPECT_TRUE(got == expected);
+      requests += static_cast<int>((range.length + part - 1) / part);
+      EXPECT_EQ(hits.load(), requests);  // one GET per part, no retries
+    }
+  }
+  EXPECT_EQ(hits.load(), ranged_hits.load());
+}
+
+TEST_F(RangeTest, FetchIntoBufferOfTheWrongSizeIsRefused) {
+  serve_blob(1000);
+  HttpClient client(fast_options());
+  std::vector<std::uint8_t> small(99), big(101);
+  const Request r = presigned_get(server.url("/blob"));
+  EXPECT_EQ(error_kind([&] {
+              fetch_range_into(client, r, {0, 100}, small);
+            }),
+            ErrorKind::kInvalidRequest);
+  EXPECT_EQ(error_kind([&] {
+              fetch_range_into(client, r, {0, 100}, big);
+            }),
+            ErrorKind::kInvalidRequest);
+  EXPECT_EQ(error_kind([&] {
+              fetch_range_into(client, r, {0, 100}, big, {0, 4});
+            }),
+            ErrorKind::kInvalidRequest);
+  fetch_range_into(client, r, {10, 0}, std::span<std::uint8_t>());  // empty: nothing to fetch
+  EXPECT_EQ(hits.load(), 0);
+}
+
+// A server that answers the part starting at `bad_offset` with `delta` bytes more or less than
+// asked for (honest Content-Range), every other part correctly.
+class MisbehavingPartTest : public RangeTest {
+ protected:
+  void serve(std::uint64_t bad_offset, int delta) {
+    blob = random_blob(400000, 9);
+    server.http().Get(
+        "/blob", [this, bad_offset, delta](const httplib::Request& req, httplib::Response& res) {
+          const std::string range = req.get_header_value("Range");  // bytes=a-b
+          const auto dash = range.find('-');
+          const std::uint64_t a = std::stoull(range.substr(6, dash - 6));
+          const std::uint64_t b = std::stoull(range.substr(dash + 1));
+          std::string body = blob.substr(a, b - a + 1);
+          if (a == bad_offset) body.resize(body.size() + delta, 'x');
+          serve_partial(res,
+                        "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/" +
+                            std::to_string(blob.size()),
+                        std::move(body));
+        });
+    server.start();
+  }
+  ErrorKind fetch() {
+    HttpClient client(fast_options());
+    std::vector<std::uint8_t> out(400000);
+    return error_kind([&] {
+      fetch_range_into(client, presigned_get(server.url("/blob")), {0, 400000}, out, {100000, 4});
+    });
+  }
+};
+
+TEST_F(MisbehavingPartTest, ShortPartIsAProtocolError) {
+  serve(200000, -1);
+  EXPECT_EQ(fetch(), ErrorKind::kProtocol);
+}
+
+TEST_F(MisbehavingPartTest, OversizedPartIsAProtocolError) {
+  serve(300000, 1000);
+  EXPECT_EQ(fetch(), ErrorKind::kProtocol);
+}
+
+TEST_F(RangeTest, FetchIntoBufferFailsOnAFailingPart) {
+  blob = random_blob(400000, 7);
+  server.http().Get("/blob", [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Range").rfind("bytes=200000-", 0) == 0) {
+      res.status = 403;
+      res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
+        sink.write("AccessDenied", 12);
+        sink.done();
+        return true;
+      });
+      return;
+    }
+    res.set_content(blob, "application/octet-stream");
+  });
+  server.start();
+  HttpClient client(fast_options());
+  std::vector<std::uint8_t> out(400000);
+  try {
+    fetch_range_into(client, presigned_get(server.url("/blob")), {0, 400000}, out, {100000, 2});
+    FAIL() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kHttpStatus);
+    EXPECT_EQ(e.status(), 403);
+  }
+}
+
+TEST_F(RangeTest, FetchIntoBufferCanBeCancelled) {
+  std::atomic<int> started{0};
+  server.http().Get("/slow", [&](const httplib::Request& req, httplib::Response& res) {
+    const std::string range = req.get_header_value("Range");
+    const auto dash = range.find('-');
+    const std::uint64_t a = std::stoull(range.substr(6, dash - 6));
+    const std::uint64_t b = std::stoull(range.substr(dash + 1));
+    res.status = 206;
+    res.set_header("Content-Range",
+                   "bytes " + std::to_string(a) + "-" + std::to_string(b) + "/1000000");
+    res.set_chunked_content_provider("application/octet-stream",
+                                     [&](size_t offset, httplib::DataSink& sink) {
+                                       if (offset == 0) {
+                                         sink.write("x", 1);
+                                         ++started;
+                                         return true;
+                                       }
+                                       testing::stall(server, 20s);
+                                       return false;
+                                     });
+  });
+  server.start();
+  HttpClient client(fast_options());
+  std::stop_source stop;
+  std::vector<std::uint8_t> out(400000);
+  auto result = std::async(std::launch::async, [&] {
+    return error_kind([&] {
+      fetch_range_into(client, presigned_get(server.url("/slow")), {0, 400000}, out, {100000, 4},
+                       stop.get_token());
+    });
+  });
+  while (started.load() == 0)
+    std::this_thread::yield();
+  stop.request_stop();
+  EXPECT_EQ(result.get(), ErrorKind::kCancelled);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <barrier>
 #include <condition_variable>
+#include <cstring>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
@@ -21,8 +22,10 @@ namespace {
 
 using testing::eventually;
 
-crypto::SecretBytes filled(std::size_t size, std::uint8_t value) {
-  crypto::SecretBytes out(size);
+// Test chunks come from a pool of their own that keeps nothing.
+ChunkBuffer filled(std::size_t size, std::uint8_t value) {
+  static ChunkBufferPool pool(0);
+  ChunkBuffer out = pool.acquire(size);
   for (std::size_t i = 0; i < size; ++i)
     out.data()[i] = value;
   return out;
@@ -33,7 +36,7 @@ struct CountingLoad {
   std::atomic<int>* calls;
   std::size_t size;
   std::uint8_t value;
-  crypto::SecretBytes operator()() const {
+  ChunkBuffer operator()() const {
     ++*calls;
     return filled(size, value);
   }
@@ -201,7 +204,7 @@ TEST(ChunkCache, FailedLoadReachesEveryWaiterAndIsRetriedAfterwards) {
     threads.emplace_back([&] {
       start.arrive_and_wait();
       try {
-        cache.get_or_load(key("f", 0), [&]() -> crypto::SecretBytes {
+        cache.get_or_load(key("f", 0), [&]() -> ChunkBuffer {
           ++calls;
           gate.wait();
           throw std::runtime_error("boom");
@@ -335,6 +338,117 @@ TEST(ChunkCache, ManyThreadsManyKeysStayWithinBudget) {
   EXPECT_LE(s.bytes, 640u);
   EXPECT_EQ(s.hits + s.misses, static_cast<std::uint64_t>(kThreads * 200));
   EXPECT_EQ(s.misses, static_cast<std::uint64_t>(calls.load()));
+}
+
+// ---- budget accounting of loads in flight --------------------------------------------------
+
+TEST(ChunkCache, LoadInFlightIsChargedBeforeItRunsAndEvictsFirst) {
+  ChunkCache cache(30);
+  std::atomic<int> calls = 0;
+  cache.get_or_load(key("f", 0), CountingLoad{&calls, 10, 0}, 10);
+  cache.get_or_load(key("f", 1), CountingLoad{&calls, 10, 1}, 10);
+  cache.get_or_load(key("f", 2), CountingLoad{&calls, 10, 2}, 10);
+  EXPECT_EQ(cache.stats().bytes, 30u);
+  EXPECT_EQ(cache.stats().reserved, 0u);
+
+  // While chunk 3 loads, its 10 bytes are charged and the least recently used chunk is gone.
+  const ChunkData d = cache.get_or_load(
+      key("f", 3),
+      [&] {
+        const ChunkCacheStats s = cache.stats();
+        EXPECT_EQ(s.reserved, 10u);
+        EXPECT_EQ(s.bytes, 20u);
+        EXPECT_EQ(s.evictions, 1u);
+        EXPECT_FALSE(cache.contains_or_loading(key("f", 0)));
+        return filled(10, 3);
+      },
+      10);
+  const ChunkCacheStats s = cache.stats();
+  EXPECT_EQ(s.reserved, 0u);
+  EXPECT_EQ(s.bytes, 30u);
+  EXPECT_EQ(s.evictions, 1u);  // no second eviction at insertion
+}
+
+TEST(ChunkCache, EvictedChunkMemoryIsReusedByTheLoadThatEvictedIt) {
+  constexpr std::size_t kSize = 3 << 20;  // page multiple: the recycled buffer fits exactly
+  ChunkCache cache(2 * kSize);
+  auto load_from_pool = [&](std::uint8_t value) {
+    return [&cache, value] {
+      ChunkBuffer b = cache.buffers().acquire(kSize);
+      std::memset(b.data(), value, b.size());
+      return b;
+    };
+  };
+  cache.get_or_load(key("f", 0), load_from_pool(1), kSize);
+  cache.get_or_load(key("f", 1), load_from_pool(2), kSize);
+  EXPECT_EQ(cache.buffers().stats().allocations, 2u);
+  const ChunkData d = cache.get_or_load(key("f", 2), load_from_pool(3), kSize);  // evicts f/0
+  const ChunkBufferPoolStats s = cache.buffers().stats();
+  EXPECT_EQ(s.allocations, 2u);
+  EXPECT_EQ(s.reuses, 1u);
+  EXPECT_EQ(s.mapped_bytes, 2 * kSize);
+  EXPECT_EQ(d->data()[kSize - 1], 3);
+}
+
+TEST(ChunkCache, PrefetchNeverExceedsTheBudgetWithLoadsInFlight) {
+  ChunkCache cache(20);
+  std::atomic<int> calls = 0;
+  Gate gate;
+  std::atomic<int> loading = 0;
+  std::vector<std::jthread> loaders;
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    loaders.emplace_back([&, i] {
+      cache.get_or_load(
+          key("f", i),
+          [&] {
+            ++loading;
+            gate.wait();
+            return filled(10, 1);
+          },
+          10);
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return loading.load() == 2; }));
+  EXPECT_EQ(cache.stats().reserved, 20u);
+
+  // No room: the two loads in flight hold the whole budget.
+  EXPECT_EQ(cache.prefetch(key("f", 2), CountingLoad{&calls, 10, 2}, 10), PrefetchOutcome::kNoRoom);
+  EXPECT_EQ(cache.prefetch(key("f", 0), CountingLoad{&calls, 10, 2}, 10),
+            PrefetchOutcome::kPresent);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(cache.stats().prefetch_no_room, 1u);
+
+  // A foreground load still runs (over budget while the others are in flight).
+  const ChunkData fg = cache.get_or_load(key("f", 3), CountingLoad{&calls, 10, 3}, 10);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(fg->size(), 10u);
+
+  gate.open();
+  loaders.clear();
+  ChunkCacheStats s = cache.stats();
+  EXPECT_EQ(s.reserved, 0u);
+  EXPECT_LE(s.bytes, 20u);
+
+  // With no load in flight a prefetch makes room by evicting, and loads.
+  EXPECT_EQ(cache.prefetch(key("f", 2), CountingLoad{&calls, 10, 2}, 10), PrefetchOutcome::kLoaded);
+  EXPECT_TRUE(cache.contains_or_loading(key("f", 2)));
+  s = cache.stats();
+  EXPECT_LE(s.bytes, 20u);
+  EXPECT_EQ(calls, 2);
+  // A chunk larger than the budget is never prefetched.
+  EXPECT_EQ(cache.prefetch(key("f", 9), CountingLoad{&calls, 30, 9}, 30), PrefetchOutcome::kNoRoom);
+}
+
+TEST(ChunkCache, FailedLoadReturnsItsCharge) {
+  ChunkCache cache(100);
+  EXPECT_THROW(cache.get_or_load(
+                   key("f", 0), []() -> ChunkBuffer { throw std::runtime_error("boom"); }, 60),
+               std::runtime_error);
+  EXPECT_THROW(cache.prefetch(
+                   key("f", 1), []() -> ChunkBuffer { throw std::runtime_error("boom"); }, 60),
+               std::runtime_error);
+  EXPECT_EQ(cache.stats().reserved, 0u);
+  EXPECT_EQ(cache.stats().loads_failed, 2u);
 }
 
 }  // namespace

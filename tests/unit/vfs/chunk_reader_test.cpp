@@ -84,6 +84,27 @@ TEST(ChunkReader, ReadsAcrossChunkBoundaries) {
   EXPECT_EQ(f.source->total_calls(), 5);
 }
 
+TEST(ChunkReader, PinnedReadServesCachedChunksWithoutACopy) {
+  Fixture f;
+  const std::uint64_t offset = kChunk - 1000;
+  const PinnedBytes bytes = f.reader->read_pinned(offset, 5000);
+  ASSERT_EQ(bytes.pieces.size(), 2u);  // the tail of chunk 0, the head of chunk 1
+  EXPECT_EQ(bytes.pieces[0].size(), 1000u);
+  EXPECT_EQ(bytes.pieces[1].size(), 4000u);
+  EXPECT_EQ(bytes.size(), 5000u);
+  EXPECT_EQ(bytes.pins.size(), 2u);
+  // The pieces are the cached chunks' own memory.
+  const ChunkData chunk1 = f.cache.find(ChunkKey{"drop/file", 1});
+  ASSERT_NE(chunk1, nullptr);
+  EXPECT_EQ(bytes.pieces[1].data(), chunk1->data());
+  // Still valid (and unchanged) after the cache dropped them.
+  f.cache.clear();
+  EXPECT_EQ(first_mismatch(f.source->seed(), offset, bytes.pieces[0].data(), 1000), -1);
+  EXPECT_EQ(first_mismatch(f.source->seed(), kChunk, bytes.pieces[1].data(), 4000), -1);
+  EXPECT_TRUE(f.reader->read_pinned(kFileSize, 10).pieces.empty());
+  EXPECT_EQ(f.reader->read_pinned(kFileSize - 3, 10).size(), 3u);
+}
+
 TEST(ChunkReader, ClipsAtEndOfFile) {
   Fixture f;
   EXPECT_EQ(f.read_and_check(kFileSize - 100, 4096), 100u);
