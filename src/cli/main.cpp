@@ -20,6 +20,26 @@ commands:
                         check an API key and store server and key in
                         $XDG_CONFIG_HOME/anonfs/config.json (0600); prompts for the key
                         on the terminal when no file is given
+  login --service enigmacrypt --server URL [--token-file F]
+  login --service passwordlink --server URL [--public-key-file F] [--private-key-file F]
+                        the same for the one-time-secret services (EnigmaCrypt token
+                        enigma_..., password.link key pair public_key_.../private_key_...)
+  secret create --service enigmacrypt|passwordlink [FILE|-] [--max-views N] [--expiry H]
+                        send UTF-8 text (FILE or stdin, at most 512 KiB) as a one-time
+                        secret; prints the link (password.link: the key half is in the
+                        #fragment) or, for EnigmaCrypt, a comment, the link and a generated
+                        password (send link and password through different channels).
+                        --max-views N: views before the secret is deleted (default 1);
+                        --expiry H: hours until it expires (default: none)
+  secret view URL [--password-file F]
+                        fetch a secret once (the fetch is the view), decrypt it and print
+                        it to stdout. EnigmaCrypt asks for the password (or reads it from F)
+                        before fetching and lets you retry a wrong one locally
+  secret request create [--description T] [--message T] [--expiry H] [--limit N]
+                        [--send-to-email E] [--secret-max-views N] [--secret-expiry H]
+  secret request list | secret request delete ID
+                        password.link secret requests (links others use to send you a
+                        secret); create prints the id and the request link
   open URL [--mount DIR] [--password-file F]
                         open a drop from its share link in a running mount (under
                         DIR/links/<id>); a wrong key or password fails here. Password drops:
@@ -51,12 +71,21 @@ mount options:
        timeout=S              abort a transfer moving under 1 KiB/s for S seconds (default
                               30), or a connection not made within min(S, 10) s; it counts as
                               a network fault
+       secret_expiry=HOURS    secrets made from secrets/<service>/outbox/ expire after HOURS
+                              (1..350; default: no expiry; each allows one view)
        allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
 on drop folders; `rm -r` of a drop folder deletes
 the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+
+secrets/<service>/ (enigmacrypt, passwordlink; when configured): a UTF-8 text file copied into
+outbox/ becomes a one-time secret when closed and its link appears as sent/NAME.link (binary or
+oversized input: outbox/NAME.error); passwordlink/list/<id>.json and requests/<id>.json show
+metadata (never content; listing burns no view) and `rm` deletes on the server. Secret commands
+and secrets/ use the services stored by `anonfs login --service ...`; with no config file, the
+embedded server's local account (loopback links included).
 )";
 
 }  // namespace
@@ -110,6 +139,7 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return anonfs::cli::run_mount(rest);
   if (cmd == "login") return anonfs::cli::run_login(rest);
   if (cmd == "open") return anonfs::cli::run_open(rest);
+  if (cmd == "secret") return anonfs::cli::run_secret(rest);
   std::fprintf(stderr, "anonfs: unknown command '%s' (see anonfs --help)\n", argv[1]);
   return 2;
 }

@@ -21,10 +21,13 @@
 #include "account.hpp"
 #include "anonfs/api/anonli_client.hpp"
 #include "anonfs/api/api_error.hpp"
+#include "anonfs/api/enigmacrypt_client.hpp"
 #include "anonfs/api/http_client.hpp"
+#include "anonfs/api/passwordlink_client.hpp"
 #include "anonfs/crypto/hash.hpp"
 #include "anonfs/fuse/fuse_mount.hpp"
 #include "anonfs/vfs/filesystem.hpp"
+#include "anonfs/vfs/secrets_subtree.hpp"
 #include "commands.hpp"
 #include "paths.hpp"
 #include "secret_input.hpp"
@@ -46,6 +49,7 @@ struct MountArgs {
   bool allow_last_download = false;
   std::optional<int> retries;                       // -o retries=N
   std::optional<std::chrono::seconds> net_timeout;  // -o timeout=S
+  std::optional<std::int64_t> secret_expiry_hours;  // -o secret_expiry=H (outbox secrets)
 };
 
 // A whole number in [low, high] from the value of `-o name=value`.
@@ -87,6 +91,20 @@ bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
     m.retries = option_number(key, need_value(), 0, 100);
   } else if (key == "timeout") {
     m.net_timeout = std::chrono::seconds(option_number(key, need_value(), 1, 3600));
+  } else if (key == "secret_expiry") {
+    const std::string& v = need_value();
+    std::size_t used = 0;
+    long long hours = 0;
+    try {
+      hours = std::stoll(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    // 350 h is password.link's maximum; EnigmaCrypt accepts it too.
+    if (used != v.size() || hours < 1 || hours > 350) {
+      throw std::invalid_argument("-o secret_expiry= needs hours from 1 to 350");
+    }
+    m.secret_expiry_hours = hours;
   } else {
     return false;
   }
@@ -161,6 +179,33 @@ class StartReport {
   int fd_;
 };
 
+// secrets/ of the mount: the services configured by `anonfs login --service …` (config.json), else
+// those of the account (the embedded local account has both). Null when none is configured.
+std::shared_ptr<vfs::SecretsSubtree> make_secrets_subtree(api::HttpClient& http,
+                                                          SecretServices account_services,
+                                                          const MountArgs& m) {
+  SecretServices services = std::move(account_services);
+  if (auto configured = load_secret_login();
+      configured &&
+      (!configured->enigmacrypt_server.empty() || !configured->passwordlink_server.empty())) {
+    services = std::move(*configured);
+  }
+  vfs::SecretsSubtreeOptions options;
+  if (!services.enigmacrypt_server.empty()) {
+    options.enigmacrypt = std::make_shared<api::EnigmaCryptClient>(
+        http, services.enigmacrypt_server, std::move(services.enigmacrypt_token));
+  }
+  if (!services.passwordlink_server.empty()) {
+    options.passwordlink = std::make_shared<api::PasswordLinkClient>(
+        http, services.passwordlink_server, std::move(services.passwordlink_public_key),
+        std::move(services.passwordlink_private_key));
+  }
+  if (!options.enigmacrypt && !options.passwordlink) return nullptr;
+  options.defaults.expiry_hours = m.secret_expiry_hours;
+  options.read_only = m.read_only;
+  return std::make_shared<vfs::SecretsSubtree>(std::move(options));
+}
+
 // Everything after the (optional) fork: connect, unlock, mount, serve.
 int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_password,
                 std::optional<crypto::SecretBytes> api_key_from_file, StartReport& report) {
@@ -184,6 +229,7 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
     embedded = start_embedded_server();
     account.server_url = embedded->account.server_url;
     account.api_key = std::move(embedded->account.api_key);
+    account.secrets = std::move(embedded->account.secrets);
     account.embedded = true;
     spdlog::info(
         "no server configured: running the embedded reference server at {} (data in "
@@ -230,6 +276,9 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
     spdlog::warn("no metadata cache on disk: {}", e.what());
   }
   vfs::Filesystem filesystem(http, client, std::move(vault_key), fs_options);
+  if (auto secrets = make_secrets_subtree(http, std::move(account.secrets), m)) {
+    filesystem.add_subtree("secrets", std::move(secrets));
+  }
 
   fuse::MountOptions mount_options;
   mount_options.mountpoint = m.mountpoint;

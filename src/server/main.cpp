@@ -21,11 +21,12 @@ using anonfs::server::Plan;
 constexpr const char* kMainHelp =
     "usage: anonfs-server <command> [options]\n"
     "\n"
-    "The reference server of the anon.li Drop and Vault APIs.\n"
+    "The reference server of the anon.li Drop, Vault and Form APIs and of the EnigmaCrypt and\n"
+    "password.link secret APIs.\n"
     "\n"
     "commands:\n"
     "  serve      run the server\n"
-    "  user add   create an account and print its API key\n"
+    "  user add   create an account and print its API keys\n"
     "\n"
     "Run `anonfs-server <command> --help` for the options of a command.\n";
 
@@ -51,13 +52,16 @@ constexpr const char* kServeHelp =
 constexpr const char* kUserAddHelp =
     "usage: anonfs-server user add EMAIL --data DIR [--plan free|plus|pro] [--json]\n"
     "\n"
-    "Creates the account EMAIL (or adds a new key to it, updating its plan) and prints a new\n"
-    "API key (ak_ + 32 hex). Only the key's SHA-256 is stored.\n"
+    "Creates the account EMAIL (or adds new keys to it, updating its plan) and prints, one per\n"
+    "line: a new anon.li API key (ak_ + 32 hex), an EnigmaCrypt token (enigma_ + 32 hex), a\n"
+    "password.link public key (public_key_ + 32 hex) and private key (private_key_ + 32 hex).\n"
+    "Only the keys' SHA-256 digests are stored.\n"
     "\n"
     "options:\n"
     "  --data DIR    data directory\n"
     "  --plan PLAN   free (default), plus or pro\n"
-    "  --json        print {\"user_id\",\"email\",\"plan\",\"api_key\"} as JSON\n"
+    "  --json        print {\"user_id\",\"email\",\"plan\",\"api_key\",\"enigma_token\",\n"
+    "                \"passwordlink_public_key\",\"passwordlink_private_key\"} as JSON\n"
     "  -h, --help    show this help\n";
 
 class UsageError : public std::runtime_error {
@@ -206,10 +210,16 @@ int user_add(Args& args) {
     nlohmann::json j = {{"user_id", user.user_id},
                         {"email", user.email},
                         {"plan", anonfs::server::to_string(user.plan)},
-                        {"api_key", user.api_key}};
+                        {"api_key", user.api_key},
+                        {"enigma_token", user.enigma_token},
+                        {"passwordlink_public_key", user.passwordlink_public_key},
+                        {"passwordlink_private_key", user.passwordlink_private_key}};
     std::cout << j.dump() << std::endl;
   } else {
-    std::cout << user.api_key << std::endl;
+    std::cout << user.api_key << "\n"
+              << user.enigma_token << "\n"
+              << user.passwordlink_public_key << "\n"
+              << user.passwordlink_private_key << std::endl;
   }
   return 0;
 }

@@ -2,12 +2,14 @@
 
 #include <array>
 
+#include "migration_v3_secrets.hpp"
+
 namespace anonfs::server {
 
 namespace {
 
 // Step i brings the schema from version i to i+1. Never edit a released step; append a new one.
-constexpr std::array<const char*, 2> kSteps = {
+const std::array<const char*, 3> kSteps = {
     // v1: accounts, API keys, drops, files, parts, vaults, owner keys, quota windows.
     R"sql(
 CREATE TABLE users (
@@ -177,6 +179,8 @@ CREATE TABLE form_upload_tokens (
 );
 CREATE INDEX form_upload_tokens_by_form ON form_upload_tokens(form_id);
 )sql",
+    // v3: one-time secrets (migration_v3_secrets.cpp).
+    migration_v3_secrets_sql(),
 };
 
 }  // namespace

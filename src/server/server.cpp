@@ -20,6 +20,8 @@
 #include "migrations.hpp"
 #include "router.hpp"
 #include "routes_forms.hpp"
+#include "secret_routes.hpp"
+#include "service_keys.hpp"
 #include "sweeper.hpp"
 #include "validation.hpp"
 
@@ -205,6 +207,8 @@ void Server::start() {
   register_form_submission_routes(router);
   register_form_routes(router);
   register_form_submit_routes(router);
+  register_enigmacrypt_routes(router);
+  register_passwordlink_routes(router);
 
   im.running = true;
   im.listener = std::thread([&im] {
@@ -293,6 +297,10 @@ CreatedUser add_user(const std::filesystem::path& data_dir, const std::string& e
   }
   store::insert_api_key(*db, out.user_id, hash_api_key(out.api_key), out.api_key.substr(0, 11),
                         now);
+  const auto service = add_service_keys(*db, out.user_id, now);
+  out.enigma_token = service.enigma_token;
+  out.passwordlink_public_key = service.passwordlink_public_key;
+  out.passwordlink_private_key = service.passwordlink_private_key;
   tx.commit();
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "clock.hpp"
 #include "ids.hpp"
+#include "store_secrets.hpp"
 
 namespace anonfs::server {
 
@@ -13,6 +14,8 @@ namespace {
 constexpr std::int64_t kExpiredGraceMs = 12 * kHourMs;
 constexpr std::int64_t kUnfinishedMaxAgeMs = 6 * kHourMs;
 constexpr std::int64_t kSoftDeletedGraceMs = 2 * kHourMs;
+// Consumed or expired one-time secrets keep their metadata row this long ("already viewed").
+constexpr std::int64_t kSecretTombstoneMs = 30 * kDayMs;
 }  // namespace
 
 SweepStats sweep_once(App& app) {
@@ -36,6 +39,7 @@ SweepStats sweep_once(App& app) {
       if (drop->user_id) store::add_storage(*app.db, *drop->user_id, -reserved);
       ++stats.drops;
     }
+    stats.secrets = store::sweep_secrets(*app.db, now, kSecretTombstoneMs);
     tx.commit();
   }
   for (const auto& f : doomed_files)
@@ -54,8 +58,9 @@ SweepStats sweep_once(App& app) {
       ++stats.orphans;
     }
   }
-  if (stats.drops || stats.orphans) {
-    spdlog::info("sweeper: removed {} drops and {} orphaned objects", stats.drops, stats.orphans);
+  if (stats.drops || stats.orphans || stats.secrets) {
+    spdlog::info("sweeper: removed {} drops and {} orphaned objects; {} secret rows expired",
+                 stats.drops, stats.orphans, stats.secrets);
   }
   return stats;
 }

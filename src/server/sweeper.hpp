@@ -1,6 +1,7 @@
 // Background reaper (protocol §2.13): expired drops (12 h after expiry), unfinished drops older
 // than 6 h, drops soft-deleted by their final download (2 h later), and object directories that no
-// file row references. Runs every `interval` on its own thread until destroyed.
+// file row references; the content of expired one-time secrets (at once) and their rows 30 days
+// after expiry or last view. Runs every `interval` on its own thread until destroyed.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@ namespace anonfs::server {
 struct SweepStats {
   std::size_t drops = 0;
   std::size_t orphans = 0;
+  std::size_t secrets = 0;  // one-time secrets wiped at expiry or removed after their tombstone
 };
 
 // One pass, callable directly (tests, startup).

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <new>
 #include <utility>
@@ -46,6 +47,13 @@ void unmap_region(std::uint8_t* data, std::size_t capacity) noexcept {
   ::munmap(data, capacity);
 }
 
+// Touches every page so the kernel faults (and zeroes) them now rather than on first use.
+void prefault(std::uint8_t* data, std::size_t capacity) noexcept {
+  volatile std::uint8_t* p = data;
+  for (std::size_t off = 0; off < capacity; off += kPage)
+    p[off] = 0;
+}
+
 }  // namespace
 
 namespace detail {
@@ -64,6 +72,17 @@ struct BufferPoolState {
   std::vector<Region> free;
   bool closed = false;  // the pool is gone: released buffers are unmapped
   ChunkBufferPoolStats stats;
+  std::size_t spare_capacity = 0;    // keep_spare: capacity of the spare (0: none wanted)
+  std::condition_variable_any wake;  // acquire() took a free buffer or mapped a new one
+
+  // True when a spare should be made now (mu held): none of its size is free and it fits.
+  bool spare_needed_locked() const {
+    if (spare_capacity == 0 || closed) return false;
+    for (const Region& r : free) {
+      if (r.capacity >= spare_capacity) return false;
+    }
+    return stats.mapped_bytes + spare_capacity <= retain_bytes;
+  }
 
   // Takes back a wiped region; unmaps it unless it fits within the retain limit.
   void give_back(Region region) noexcept {
@@ -140,6 +159,10 @@ ChunkBufferPool::ChunkBufferPool(std::uint64_t retain_bytes)
     : state_(std::make_shared<detail::BufferPoolState>(retain_bytes)) {}
 
 ChunkBufferPool::~ChunkBufferPool() {
+  if (spare_maker_.joinable()) {
+    spare_maker_.request_stop();
+    spare_maker_.join();
+  }
   {
     std::lock_guard lock(state_->mu);
     state_->closed = true;
@@ -165,10 +188,12 @@ ChunkBuffer ChunkBufferPool::acquire(std::size_t size) {
       state_->stats.free_bytes -= region.capacity;
       state_->stats.free_buffers = state_->free.size();
       ++state_->stats.reuses;
+      state_->wake.notify_all();
       return ChunkBuffer(state_, region.data, region.capacity, size);
     }
     state_->stats.mapped_bytes += capacity;  // counted before mapping so give_back sees it
     ++state_->stats.allocations;
+    state_->wake.notify_all();
   }
   try {
     return ChunkBuffer(state_, map_region(capacity), capacity, size);
@@ -177,6 +202,51 @@ ChunkBuffer ChunkBufferPool::acquire(std::size_t size) {
     state_->stats.mapped_bytes -= capacity;
     throw;
   }
+}
+
+void ChunkBufferPool::keep_spare(std::size_t size) {
+  if (size == 0 || spare_maker_.joinable()) return;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->spare_capacity = round_up(size, kPage);
+  }
+  spare_maker_ = std::jthread([state = state_](std::stop_token stop) {
+    for (;;) {
+      std::size_t capacity = 0;
+      {
+        std::unique_lock lock(state->mu);
+        if (!state->wake.wait(lock, stop, [&] { return state->spare_needed_locked(); })) return;
+        capacity = state->spare_capacity;
+        state->stats.mapped_bytes += capacity;  // reserved before mapping, as in acquire()
+      }
+      std::uint8_t* data = nullptr;
+      try {
+        data = map_region(capacity);
+      } catch (const std::bad_alloc&) {
+        std::lock_guard lock(state->mu);
+        state->stats.mapped_bytes -= capacity;
+        return;  // no memory for a spare: give up on spares
+      }
+      prefault(data, capacity);
+      bool kept = false;
+      {
+        std::lock_guard lock(state->mu);
+        try {
+          state->free.push_back(detail::Region{data, capacity});
+          state->stats.free_bytes += capacity;
+          state->stats.free_buffers = state->free.size();
+          ++state->stats.spares;
+          kept = true;
+        } catch (...) {
+          state->stats.mapped_bytes -= capacity;
+        }
+      }
+      if (!kept) {
+        unmap_region(data, capacity);
+        return;
+      }
+    }
+  });
 }
 
 void ChunkBufferPool::trim() {

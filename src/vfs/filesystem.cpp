@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "anonfs/crypto/drop_size.hpp"
 #include "anonfs/crypto/error.hpp"
 #include "anonfs/crypto/share_url.hpp"
 #include "anonfs/vfs/api_errors.hpp"
@@ -651,6 +652,10 @@ Filesystem::Filesystem(api::HttpClient& http, api::AnonliClient& client,
                              impl_->nodes.at(kRootIno).mtime, nullptr);
   impl_->add_node_locked(impl_->control_dir, Role::kControlOpen, std::string(kControlOpenName),
                          impl_->nodes.at(kRootIno).mtime, nullptr);
+  // One 50 MiB chunk buffer faulted in advance: the first read of an uncached chunk does not
+  // wait for the kernel to fault and zero fresh pages (within the cache budget).
+  impl_->cache.buffers().keep_spare(
+      static_cast<std::size_t>(crypto::kDefaultChunkSize + crypto::kChunkTagSize));
 }
 
 Filesystem::~Filesystem() = default;

@@ -140,8 +140,12 @@ TEST(ServerCli, HelpAndUsageErrors) {
   auto key = run_process({server_binary(), "user", "add", "c@example.com", "--data",
                           dir.path().string(), "--plan", "plus"});
   ASSERT_EQ(key.exit_code, 0);
-  ASSERT_EQ(key.out.size(), 36u);  // ak_ + 32 hex + newline
+  // ak_, enigma_, public_key_, private_key_ (each + 32 hex), one per line.
+  ASSERT_EQ(key.out.size(), 36u + 40u + 44u + 45u) << key.out;
   EXPECT_TRUE(key.out.starts_with("ak_"));
+  EXPECT_NE(key.out.find("\nenigma_"), std::string::npos);
+  EXPECT_NE(key.out.find("\npublic_key_"), std::string::npos);
+  EXPECT_NE(key.out.find("\nprivate_key_"), std::string::npos);
   // SIGTERM stops the server cleanly.
   ServerProcess server(dir.path());
   EXPECT_EQ(server.terminate(), 0);

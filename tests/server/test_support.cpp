@@ -254,7 +254,12 @@ User add_user(const std::filesystem::path& data_dir, const std::string& email,
                         "--plan", plan, "--json"});
   if (r.exit_code != 0) throw std::runtime_error("user add failed: " + r.out);
   auto j = nlohmann::json::parse(r.out);
-  return User{j.at("user_id"), j.at("email"), j.at("api_key")};
+  return User{j.at("user_id"),
+              j.at("email"),
+              j.at("api_key"),
+              j.value("enigma_token", ""),
+              j.value("passwordlink_public_key", ""),
+              j.value("passwordlink_private_key", "")};
 }
 
 std::string Response::header(const std::string& name) const {

@@ -83,6 +83,9 @@ struct User {
   std::string user_id;
   std::string email;
   std::string api_key;
+  std::string enigma_token;              // EnigmaCrypt Bearer token
+  std::string passwordlink_public_key;   // password.link ApiKey (view)
+  std::string passwordlink_private_key;  // password.link ApiKey (everything else)
 };
 User add_user(const std::filesystem::path& data_dir, const std::string& email,
               const std::string& plan = "free");

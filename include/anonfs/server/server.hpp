@@ -71,10 +71,15 @@ struct CreatedUser {
   std::string email;
   Plan plan = Plan::kFree;
   std::string api_key;  // "ak_" + 32 lowercase hex; only its SHA-256 is stored
+  // Keys of the one-time-secret services (each "<prefix>" + 32 lowercase hex, stored hashed).
+  std::string enigma_token;              // "enigma_…": EnigmaCrypt Bearer token
+  std::string passwordlink_public_key;   // "public_key_…": password.link view key
+  std::string passwordlink_private_key;  // "private_key_…": every other password.link route
 };
 
 // Creates an account (or adds a new key to an existing account with the same email) in the data
-// directory, initialising it if needed. Safe to call while a server uses the same directory.
+// directory, initialising it if needed. Each call also issues a new EnigmaCrypt token and a new
+// password.link key pair for the account. Safe to call while a server uses the same directory.
 CreatedUser add_user(const std::filesystem::path& data_dir, const std::string& email, Plan plan);
 
 }  // namespace anonfs::server

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <thread>
 
 #include "anonfs/crypto/bytes.hpp"
 
@@ -23,6 +24,7 @@ struct ChunkBufferPoolStats {
   std::uint64_t allocations = 0;  // acquisitions that mapped new memory
   std::uint64_t reuses = 0;       // acquisitions served by a free buffer
   std::uint64_t unmapped = 0;     // released buffers not kept (over the retain limit)
+  std::uint64_t spares = 0;       // buffers mapped and faulted in advance (keep_spare)
 };
 
 // Page-aligned anonymous memory holding one chunk; move-only. When acquired its contents are
@@ -74,12 +76,17 @@ class ChunkBufferPool {
   // A buffer of exactly `size` bytes: the smallest free buffer that fits without wasting more
   // than a quarter of its capacity, else new memory. Throws std::bad_alloc when mapping fails.
   ChunkBuffer acquire(std::size_t size);
+  // Keeps one free buffer of `size` bytes mapped and faulted in advance, by a background thread,
+  // whenever none is free and the retain limit leaves room for it: the first read of an uncached
+  // chunk then does not wait for the kernel to fault and zero 50 MiB of fresh pages. Call once.
+  void keep_spare(std::size_t size);
   // Unmaps every free buffer.
   void trim();
   ChunkBufferPoolStats stats() const;
 
  private:
   std::shared_ptr<detail::BufferPoolState> state_;
+  std::jthread spare_maker_;  // declared last: stopped and joined first
 };
 
 }  // namespace anonfs::vfs

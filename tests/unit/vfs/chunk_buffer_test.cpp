@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -125,6 +127,29 @@ TEST(ChunkBufferPool, ZeroRetainKeepsNothing) {
   EXPECT_EQ(s.free_buffers, 0u);
   EXPECT_EQ(s.mapped_bytes, 0u);
   EXPECT_EQ(s.unmapped, 1u);
+}
+
+// Waits (bounded) until the pool's background spare maker has produced `spares` spares.
+bool wait_for_spares(const ChunkBufferPool& pool, std::uint64_t spares) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (pool.stats().spares < spares || pool.stats().free_buffers == 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+TEST(ChunkBufferPool, KeepSpareServesTheNextAcquireAndIsReplenished) {
+  ChunkBufferPool pool(64 * kMiB);
+  pool.keep_spare(8 * kMiB);
+  ASSERT_TRUE(wait_for_spares(pool, 1));
+  EXPECT_EQ(pool.stats().allocations, 0u);
+  ChunkBuffer first = pool.acquire(8 * kMiB - 100);  // fits the spare
+  EXPECT_EQ(pool.stats().reuses, 1u);
+  EXPECT_EQ(pool.stats().allocations, 0u);
+  EXPECT_TRUE(all_zero(first.data(), first.size()));  // fresh pages, never another chunk's data
+  ASSERT_TRUE(wait_for_spares(pool, 2));              // a new spare replaces the one taken
+  EXPECT_EQ(pool.stats().mapped_bytes, 16 * kMiB);
 }
 
 TEST(ChunkBufferPool, BufferMayOutliveItsPool) {
