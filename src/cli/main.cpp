@@ -68,6 +68,13 @@ mount options:
        cache_size=SIZE        same as --cache-size
        allow_last_download    allow reads that use up the last download of a drop with a
                               download limit (without it such a read fails with EACCES)
+       retries=N              repeat a request that failed on a network fault, a timeout, 5xx
+                              or 429 up to N times (default 3), after exponential backoff from
+                              1 s or the server's Retry-After (up to 30 s); then reads fail
+                              with EIO
+       timeout=S              abort a transfer moving under 1 KiB/s for S seconds (default
+                              30), or a connection not made within min(S, 10) s; it counts as
+                              a network fault
        secret_expiry=HOURS    secrets made from secrets/<service>/outbox/ expire after HOURS
                               (1..350; default: no expiry; each allows one view)
        allow_other, ...       passed to libfuse (see mount.fuse3(8))

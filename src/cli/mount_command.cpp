@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -47,8 +50,21 @@ struct MountArgs {
   std::vector<std::string> fuse_options;
   std::uint64_t cache_bytes = 256ull << 20;
   bool allow_last_download = false;
+  std::optional<int> retries;                       // -o retries=N
+  std::optional<std::chrono::seconds> net_timeout;  // -o timeout=S
   std::optional<std::int64_t> secret_expiry_hours;  // -o secret_expiry=H (outbox secrets)
 };
+
+// A whole number in [low, high] from the value of `-o name=value`.
+int option_number(const std::string& name, const std::string& value, int low, int high) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < low || n > high) {
+    throw std::invalid_argument("-o " + name + "= needs a whole number from " +
+                                std::to_string(low) + " to " + std::to_string(high));
+  }
+  return n;
+}
 
 // One "-o" option that anonfs handles itself (true) rather than passing it to libfuse.
 bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
@@ -74,6 +90,10 @@ bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
   } else if (key == "allow_last_download") {
     no_value();
     m.allow_last_download = true;
+  } else if (key == "retries") {
+    m.retries = option_number(key, need_value(), 0, 100);
+  } else if (key == "timeout") {
+    m.net_timeout = std::chrono::seconds(option_number(key, need_value(), 1, 3600));
   } else if (key == "secret_expiry") {
     const std::string& v = need_value();
     std::size_t used = 0;
@@ -220,7 +240,14 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
         account.server_url, embedded->created ? "; created a local account" : "");
   }
 
-  api::HttpClient http;
+  api::ClientOptions client_options;
+  if (m.retries) client_options.retry.max_attempts = *m.retries + 1;
+  if (m.net_timeout) {
+    client_options.low_speed_time = *m.net_timeout;
+    client_options.connect_timeout =
+        std::min<std::chrono::milliseconds>(client_options.connect_timeout, *m.net_timeout);
+  }
+  api::HttpClient http(client_options);
   api::FormsClient forms_client(http, account.server_url, account.api_key.clone());
   api::AnonliClient client(http, account.server_url, std::move(account.api_key));
   const wire::Me me = client.me();

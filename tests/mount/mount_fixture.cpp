@@ -101,7 +101,7 @@ std::string read_all(const std::filesystem::path& path) {
 
 void MountTest::SetUp() {
   dir_ = std::make_unique<TempDir>();
-  server_ = std::make_unique<ServerProcess>(dir_->path() / "server");
+  server_ = std::make_unique<ServerProcess>(dir_->path() / "server", server_args());
   const auto user = add_user(dir_->path() / "server", "mount@example.com", "pro");
   api_key_ = user.api_key;
 
@@ -222,7 +222,7 @@ std::vector<std::string> MountTest::anonfs_mount_command() const {
           "mount",
           mountpoint_.string(),
           "--server",
-          server_->url(),
+          mount_server_url(),
           "--api-key-file",
           (dir_->path() / "api-key").string()};
 }

@@ -41,6 +41,9 @@ class MountTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // Extra `anonfs-server serve` arguments, and the server URL the mount is given (e.g. a proxy).
+  virtual std::vector<std::string> server_args() const { return {}; }
+  virtual std::string mount_server_url() const { return server_->url(); }
 
   UploadedDrop upload(const UploadSpec& spec);
   // A password-protected drop (protocol §7) with one single-chunk file, made with the crypto

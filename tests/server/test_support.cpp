@@ -213,6 +213,41 @@ int ServerProcess::terminate() {
   return code;
 }
 
+MarkedProcess::MarkedProcess(const std::vector<std::string>& argv, const std::string& marker,
+                             std::chrono::seconds timeout,
+                             const std::map<std::string, std::string>& env) {
+  Pipe out;
+  pid_ = spawn(argv, out.write_end(), env);
+  out.close_write();
+  out_fd_ = out.release_read();
+  std::string buffer;
+  const auto line_start = [&](const std::string& b) {
+    if (b.rfind(marker, 0) == 0) return std::string::size_type(0);
+    const auto p = b.find("\n" + marker);
+    return p == std::string::npos ? p : p + 1;
+  };
+  const bool ok = read_until(out_fd_, buffer, Clock::now() + timeout, [&](const std::string& b) {
+    const auto p = line_start(b);
+    return p != std::string::npos && b.find('\n', p) != std::string::npos;
+  });
+  if (!ok) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    ::close(out_fd_);
+    throw std::runtime_error(argv.at(0) + " did not print \"" + marker + "\": " + buffer);
+  }
+  const auto p = line_start(buffer) + marker.size();
+  value_ = buffer.substr(p, buffer.find('\n', p) - p);
+}
+
+MarkedProcess::~MarkedProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) ::close(out_fd_);
+}
+
 User add_user(const std::filesystem::path& data_dir, const std::string& email,
               const std::string& plan) {
   auto r = run_process({server_binary(), "user", "add", email, "--data", data_dir.string(),

@@ -60,6 +60,25 @@ class ServerProcess {
   std::string url_;
 };
 
+// A child process with stdout on a pipe, started and read (bounded) until a line beginning with
+// `marker` arrives; the rest of that line is value(). SIGKILLed and reaped on destruction.
+class MarkedProcess {
+ public:
+  MarkedProcess(const std::vector<std::string>& argv, const std::string& marker,
+                std::chrono::seconds timeout = std::chrono::seconds(20),
+                const std::map<std::string, std::string>& env = {});
+  ~MarkedProcess();
+  MarkedProcess(const MarkedProcess&) = delete;
+  MarkedProcess& operator=(const MarkedProcess&) = delete;
+  const std::string& value() const { return value_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string value_;
+};
+
 struct User {
   std::string user_id;
   std::string email;
