@@ -35,10 +35,15 @@ mount options:
   --vault-password-file F   read the vault password from file F (first line); without it the
                             password is asked for on the terminal (empty answer: no vault, own
                             drops shown locked). Never taken from argv or the environment.
-  --cache-size SIZE         decrypted chunk cache budget, e.g. 512M (default), 2G
+  --cache-size SIZE         decrypted chunk cache budget, e.g. 256M (default), 2G
   -f, --foreground          stay in the foreground (logs on stderr)
   -d, --debug               foreground with libfuse request tracing
-  -o OPT[,OPT...]           mount options: ro (read-only), allow_other, ... (see mount.fuse3(8))
+  -o OPT[,OPT...]           mount options:
+       ro                     read-only mount (no deletion, no uploads)
+       cache_size=SIZE        same as --cache-size
+       allow_last_download    allow reads that use up the last download of a drop with a
+                              download limit (without it such a read fails with EACCES)
+       allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
 decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}

@@ -39,8 +39,39 @@ struct MountArgs {
   bool debug = false;
   bool read_only = false;
   std::vector<std::string> fuse_options;
-  std::uint64_t cache_bytes = 512ull << 20;
+  std::uint64_t cache_bytes = 256ull << 20;
+  bool allow_last_download = false;
 };
+
+// One "-o" option that anonfs handles itself (true) rather than passing it to libfuse.
+bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
+  const std::size_t eq = opt.find('=');
+  const std::string key = opt.substr(0, eq);
+  const std::optional<std::string> value =
+      eq == std::string::npos ? std::nullopt : std::optional<std::string>(opt.substr(eq + 1));
+  const auto need_value = [&]() -> const std::string& {
+    if (!value || value->empty()) throw std::invalid_argument("-o " + key + "= needs a value");
+    return *value;
+  };
+  const auto no_value = [&] {
+    if (value) throw std::invalid_argument("-o " + key + " takes no value");
+  };
+  if (key == "ro") {
+    no_value();
+    m.read_only = true;
+  } else if (key == "rw") {
+    no_value();
+    m.read_only = false;
+  } else if (key == "cache_size") {
+    m.cache_bytes = parse_size(need_value());
+  } else if (key == "allow_last_download") {
+    no_value();
+    m.allow_last_download = true;
+  } else {
+    return false;
+  }
+  return true;
+}
 
 MountArgs parse_mount_args(const std::vector<std::string>& args) {
   MountArgs m;
@@ -70,13 +101,7 @@ MountArgs parse_mount_args(const std::vector<std::string>& args) {
         std::size_t end = opts.find(',', start);
         if (end == std::string::npos) end = opts.size();
         const std::string opt = opts.substr(start, end - start);
-        if (opt == "ro") {
-          m.read_only = true;
-        } else if (opt == "rw") {
-          m.read_only = false;
-        } else if (!opt.empty()) {
-          m.fuse_options.push_back(opt);
-        }
+        if (!opt.empty() && !parse_anonfs_option(m, opt)) m.fuse_options.push_back(opt);
         start = end + 1;
       }
     } else if (a.starts_with("-")) {
@@ -165,6 +190,7 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
   vfs::FilesystemOptions fs_options;
   fs_options.read_only = m.read_only;
   fs_options.cache_bytes = m.cache_bytes;
+  fs_options.allow_last_download = m.allow_last_download;
   try {
     // One metadata cache per server (drop ids are only unique within one service).
     const auto digest = crypto::sha256(crypto::as_bytes(account.server_url));

@@ -1,15 +1,19 @@
 #define FUSE_USE_VERSION 314
 #include "anonfs/fuse/fuse_mount.hpp"
 
+#include <fcntl.h>
 #include <fuse3/fuse_lowlevel.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <new>
+#include <stop_token>
 
 #include "anonfs/api/api_error.hpp"
 #include "anonfs/crypto/error.hpp"
@@ -171,28 +175,147 @@ void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
+vfs::OpenMode open_mode(int flags) {
+  vfs::OpenMode mode;
+  mode.read = (flags & O_ACCMODE) != O_WRONLY;
+  mode.write = (flags & O_ACCMODE) != O_RDONLY;
+  mode.truncate = (flags & O_TRUNC) != 0;
+  mode.append = (flags & O_APPEND) != 0;
+  return mode;
+}
+
+void set_open_flags(fuse_file_info* fi, const vfs::OpenedFile& opened) {
+  fi->fh = opened.handle;
+  fi->keep_cache = opened.keep_cache ? 1 : 0;
+  fi->direct_io = opened.direct_io ? 1 : 0;
+}
+
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   try {
-    const bool write = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) != 0;
-    fi->fh = fs_of(req).open(ino, write);
-    fi->keep_cache = write ? 0 : 1;  // drop contents are immutable
-    fi->direct_io = write ? 1 : 0;   // control files: every write reaches the daemon as is
+    set_open_flags(fi, fs_of(req).open(ino, open_mode(fi->flags)));
     if (fuse_reply_open(req, fi) != 0) fs_of(req).release(fi->fh);
   } catch (...) {
     reply_error(req, "open");
   }
 }
 
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+               fuse_file_info* fi) {
+  try {
+    const auto [attr, opened] = fs_of(req).create(parent, name, mode & 07777, open_mode(fi->flags));
+    set_open_flags(fi, opened);
+    const fuse_entry_param e = to_entry(attr);
+    if (fuse_reply_create(req, &e, fi) != 0) fs_of(req).release(fi->fh);
+  } catch (...) {
+    reply_error(req, "create");
+  }
+}
+
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  try {
+    const fuse_entry_param e = to_entry(fs_of(req).mkdir(parent, name, mode & 07777));
+    fuse_reply_entry(req, &e);
+  } catch (...) {
+    reply_error(req, "mkdir");
+  }
+}
+
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+               const char* newname, unsigned int flags) {
+  try {
+    if ((flags & ~static_cast<unsigned>(RENAME_NOREPLACE)) != 0) {
+      fuse_reply_err(req, EINVAL);  // RENAME_EXCHANGE, RENAME_WHITEOUT: not supported
+      return;
+    }
+    fs_of(req).rename(parent, name, newparent, newname, (flags & RENAME_NOREPLACE) != 0);
+    fuse_reply_err(req, 0);
+  } catch (...) {
+    reply_error(req, "rename");
+  }
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+  try {
+    vfs::SetAttr changes;
+    if (to_set & FUSE_SET_ATTR_SIZE) changes.size = static_cast<std::uint64_t>(attr->st_size);
+    if (to_set & FUSE_SET_ATTR_MODE) changes.mode = attr->st_mode & 07777;
+    if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+      changes.mtime = std::time(nullptr);
+    } else if (to_set & FUSE_SET_ATTR_MTIME) {
+      changes.mtime = attr->st_mtim.tv_sec;
+    }
+    // Ownership changes are not representable; atime/ctime are not kept.
+    if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+      fuse_reply_err(req, EPERM);
+      return;
+    }
+    const vfs::Attr a = fs_of(req).setattr(ino, changes);
+    const struct stat st = to_stat(a);
+    fuse_reply_attr(req, &st, a.ttl.count());
+  } catch (...) {
+    reply_error(req, "setattr");
+  }
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  try {
+    fs_of(req).flush(fi->fh);
+    fuse_reply_err(req, 0);
+  } catch (...) {
+    reply_error(req, "flush");
+  }
+}
+
+void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) {
+  try {
+    fs_of(req).fsync(fi->fh);
+    fuse_reply_err(req, 0);
+  } catch (...) {
+    reply_error(req, "fsync");
+  }
+}
+
+// Turns a FUSE interrupt (the reader got a signal, e.g. Ctrl-C) into a stop request for the
+// duration of one operation. The callback is removed before the reply: libfuse calls it under
+// the request's lock, so after disarm() it can no longer touch the stop source.
+class InterruptScope {
+ public:
+  explicit InterruptScope(fuse_req_t req) : req_(req) {
+    fuse_req_interrupt_func(req_, &InterruptScope::on_interrupt, &stop_);
+  }
+  ~InterruptScope() { disarm(); }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  std::stop_token token() const { return stop_.get_token(); }
+  void disarm() {
+    if (!armed_) return;
+    fuse_req_interrupt_func(req_, nullptr, nullptr);
+    armed_ = false;
+  }
+
+ private:
+  static void on_interrupt(fuse_req_t, void* data) {
+    static_cast<std::stop_source*>(data)->request_stop();
+  }
+  fuse_req_t req_;
+  std::stop_source stop_;
+  bool armed_ = true;
+};
+
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
+  InterruptScope interrupt(req);
   try {
     thread_local std::vector<std::uint8_t> buffer;
     if (buffer.size() < size) buffer.resize(size);
-    const std::size_t n = fs_of(req).read(fi->fh, static_cast<std::uint64_t>(offset),
-                                          std::span<std::uint8_t>(buffer.data(), size));
+    const std::size_t n =
+        fs_of(req).read(fi->fh, static_cast<std::uint64_t>(offset),
+                        std::span<std::uint8_t>(buffer.data(), size), interrupt.token());
+    interrupt.disarm();
     fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.data()), n);
     // Plaintext must not linger in a buffer that outlives the request.
     std::memset(buffer.data(), 0, n);
   } catch (...) {
+    interrupt.disarm();
     reply_error(req, "read");
   }
 }
@@ -285,6 +408,12 @@ fuse_lowlevel_ops make_ops() {
   ops.readdir = op_readdir;
   ops.releasedir = op_releasedir;
   ops.open = op_open;
+  ops.create = op_create;
+  ops.mkdir = op_mkdir;
+  ops.rename = op_rename;
+  ops.setattr = op_setattr;
+  ops.flush = op_flush;
+  ops.fsync = op_fsync;
   ops.read = op_read;
   ops.write = op_write;
   ops.release = op_release;

@@ -16,10 +16,31 @@ constexpr std::chrono::seconds kSafetyMargin{15};
 
 }  // namespace
 
-DropDownloads::DropDownloads(api::AnonliClient& client, std::string drop_id, bool limited)
+DropDownloads::DropDownloads(api::AnonliClient& client, std::string drop_id, bool limited,
+                             bool allow_last_download)
     : client_(client),
       drop_id_(std::move(drop_id)),
-      lifetime_(limited ? std::chrono::seconds(120) : std::chrono::seconds(3600)) {}
+      lifetime_(limited ? std::chrono::seconds(120) : std::chrono::seconds(3600)),
+      limited_(limited),
+      allow_last_download_(allow_last_download) {}
+
+void DropDownloads::check_not_last(std::stop_token cancel) const {
+  if (!limited_ || allow_last_download_) return;
+  wire::DropMetadata now;
+  try {
+    now = client_.drop_metadata(drop_id_, cancel);
+  } catch (const api::ApiError& e) {
+    throw to_vfs_error(e, "drop " + drop_id_ + ": reading its download counter");
+  }
+  if (!now.maxDownloads) return;
+  const std::int64_t max = *now.maxDownloads;
+  if (now.downloads + 1 < max) return;
+  const std::string message = "drop " + drop_id_ + ": reading it would use its last download (" +
+                              std::to_string(now.downloads) + " of " + std::to_string(max) +
+                              " used); mount with -o allow_last_download to allow that";
+  spdlog::warn("{}", message);
+  throw VfsError(VfsErrc::kAccessDenied, message);
+}
 
 bool DropDownloads::fresh_locked(Clock::time_point now) const {
   return !urls_.empty() && now < expires_;
@@ -38,7 +59,9 @@ std::string DropDownloads::url_for(const std::string& file_id, std::stop_token c
       return it->second;
     }
     if (!fetching_) break;
-    changed_.wait(lock);
+    if (!changed_.wait(lock, cancel, [this] { return !fetching_; })) {
+      throw VfsError(VfsErrc::kCancelled, "read cancelled");
+    }
   }
   fetching_ = true;
   lock.unlock();
@@ -47,9 +70,15 @@ std::string DropDownloads::url_for(const std::string& file_id, std::stop_token c
   wire::DownloadResponse response;
   const auto requested = Clock::now();
   try {
+    check_not_last(cancel);
     response = client_.consume_download(drop_id_, cancel);
   } catch (const api::ApiError& e) {
     failure = e;
+  } catch (...) {
+    lock.lock();
+    fetching_ = false;
+    changed_.notify_all();
+    throw;
   }
 
   lock.lock();

@@ -48,6 +48,8 @@ enum class Role {
   kSubdir,
   kFile,
   kText,
+  kControlText,  // /.anonfs/<name>: generated at each open (add_control_text)
+  kSubtree,      // a node of a registered Subtree (see SubtreeRef)
 };
 
 // One drop known to the mount. Fields other than populate_mutex are guarded by the tree mutex.
@@ -76,12 +78,22 @@ struct Node {
   std::shared_ptr<DropState> drop;               // kDrop and everything inside one
   std::optional<DropFile> file;                  // kFile
   std::string text;                              // kText
+  std::size_t control_text = 0;                  // kControlText: index into control_texts
+};
+
+// Where a subtree inode lives: the subtree's index and its own node id.
+struct SubtreeRef {
+  std::size_t index = 0;
+  NodeId id = 0;
+  auto operator<=>(const SubtreeRef&) const = default;
 };
 
 struct Handle {
   std::shared_ptr<ChunkReader> reader;      // kFile
-  std::shared_ptr<const std::string> text;  // kText
+  std::shared_ptr<const std::string> text;  // kText, kControlText
   bool control = false;                     // kControlOpen, opened for writing
+  std::shared_ptr<Subtree> subtree;         // a subtree's file: its own handle below
+  std::uint64_t subtree_handle = 0;
 };
 
 bool is_directory(Role role) {
@@ -124,6 +136,14 @@ struct Filesystem::Impl {
   std::uint64_t next_handle = 1;
   Ino drops_root = 0;
   Ino links_root = 0;
+  Ino control_dir = 0;
+
+  // Registered before serving, read-only afterwards (no lock needed to read them).
+  std::vector<std::pair<std::string, std::shared_ptr<Subtree>>> subtrees;
+  std::vector<std::function<std::string()>> control_texts;
+  // Inode numbers of subtree nodes, both ways (tree_mutex).
+  std::unordered_map<Ino, SubtreeRef> subtree_by_ino;
+  std::map<SubtreeRef, Ino> ino_by_subtree;
 
   std::mutex list_mutex;  // serialises listing refreshes; guards the members below
   bool listed = false;
@@ -155,6 +175,86 @@ struct Filesystem::Impl {
     nodes.emplace(ino, std::move(node));
     if (parent != 0) nodes.at(parent).children[std::move(name)] = ino;
     return ino;
+  }
+
+  // ---- subtrees ----
+  // The subtree node behind `ino`, if it is one (tree_mutex held).
+  std::optional<SubtreeRef> subtree_ref_locked(Ino ino) const {
+    const auto it = subtree_by_ino.find(ino);
+    if (it == subtree_by_ino.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<SubtreeRef> subtree_ref(Ino ino) const {
+    std::lock_guard lock(tree_mutex);
+    return subtree_ref_locked(ino);
+  }
+  Subtree& subtree_of(const SubtreeRef& ref) const { return *subtrees[ref.index].second; }
+
+  // The inode of a subtree node, allocated on first sight (takes tree_mutex).
+  Ino ino_for(std::size_t index, NodeId id) {
+    std::lock_guard lock(tree_mutex);
+    const SubtreeRef ref{index, id};
+    const auto it = ino_by_subtree.find(ref);
+    if (it != ino_by_subtree.end()) return it->second;
+    const Ino ino = next_ino++;
+    ino_by_subtree.emplace(ref, ino);
+    subtree_by_ino.emplace(ino, ref);
+    return ino;
+  }
+
+  Attr to_attr(std::size_t index, const NodeInfo& info) {
+    Attr a;
+    a.ino = ino_for(index, info.id);
+    a.kind = info.kind;
+    a.mode = info.mode;
+    a.size = info.size;
+    a.mtime = info.mtime;
+    a.ttl = info.ttl;
+    return a;
+  }
+
+  // The subtree holding `ino`, or nullptr; refuses a mutation anywhere else.
+  std::optional<SubtreeRef> mutable_ref(Ino ino, const char* what) const {
+    if (auto ref = subtree_ref(ino)) return ref;
+    if (options.read_only)
+      throw VfsError(VfsErrc::kReadOnly, std::string(what) + ": read-only mount");
+    return std::nullopt;
+  }
+
+  // Attributes of any inode (takes the locks it needs; never calls a subtree under them).
+  Attr attr_of(Ino ino) {
+    if (const auto ref = subtree_ref(ino)) {
+      return to_attr(ref->index, subtree_of(*ref).getattr(ref->id));
+    }
+    std::size_t text_index = 0;
+    Attr a;
+    {
+      std::lock_guard lock(tree_mutex);
+      const Node& node = node_locked(ino);
+      a = attr_locked(node);
+      if (node.role != Role::kControlText) return a;
+      text_index = node.control_text;
+    }
+    a.size = control_texts[text_index]().size();
+    return a;
+  }
+
+  Handle handle_of(std::uint64_t handle) const {
+    std::lock_guard lock(tree_mutex);
+    const auto it = handles.find(handle);
+    if (it == handles.end()) throw VfsError(VfsErrc::kInvalidArgument, "bad handle");
+    return it->second;
+  }
+
+  OpenedFile add_subtree_handle(const std::shared_ptr<Subtree>& subtree, OpenedFile opened) {
+    std::lock_guard lock(tree_mutex);
+    const std::uint64_t handle = next_handle++;
+    Handle h;
+    h.subtree = subtree;
+    h.subtree_handle = opened.handle;
+    handles.emplace(handle, std::move(h));
+    opened.handle = handle;
+    return opened;
   }
 
   Attr attr_locked(const Node& node) const {
@@ -189,6 +289,13 @@ struct Filesystem::Impl {
         a.kind = NodeKind::kFile;
         a.mode = 0400;
         a.size = node.text.size();
+        break;
+      case Role::kControlText:
+        a.kind = NodeKind::kFile;
+        a.mode = 0400;
+        a.ttl = std::chrono::duration<double>(0);
+        break;
+      case Role::kSubtree:  // never in `nodes`
         break;
     }
     if (a.kind == NodeKind::kDirectory) a.ttl = kListingTtl;
@@ -368,8 +475,8 @@ struct Filesystem::Impl {
     }
     std::sort(opened.files.begin(), opened.files.end(),
               [](const DropFile& a, const DropFile& b) { return a.file_id < b.file_id; });
-    auto downloads =
-        std::make_shared<DropDownloads>(client, drop->id, metadata.maxDownloads.has_value());
+    auto downloads = std::make_shared<DropDownloads>(
+        client, drop->id, metadata.maxDownloads.has_value(), options.allow_last_download);
     std::lock_guard tree_lock(tree_mutex);
     drop->downloads = std::move(downloads);
     for (auto& file : opened.files) {
@@ -539,44 +646,106 @@ Filesystem::Filesystem(api::HttpClient& http, api::AnonliClient& client,
                                              impl_->nodes.at(kRootIno).mtime, nullptr);
   impl_->links_root = impl_->add_node_locked(kRootIno, Role::kLinksRoot, std::string(kLinksDir),
                                              impl_->nodes.at(kRootIno).mtime, nullptr);
-  const Ino control =
+  impl_->control_dir =
       impl_->add_node_locked(kRootIno, Role::kControlDir, std::string(kControlDirName),
                              impl_->nodes.at(kRootIno).mtime, nullptr);
-  impl_->add_node_locked(control, Role::kControlOpen, std::string(kControlOpenName),
+  impl_->add_node_locked(impl_->control_dir, Role::kControlOpen, std::string(kControlOpenName),
                          impl_->nodes.at(kRootIno).mtime, nullptr);
 }
 
 Filesystem::~Filesystem() = default;
 
+void Filesystem::add_subtree(std::string name, std::shared_ptr<Subtree> subtree) {
+  if (!subtree) throw std::invalid_argument("add_subtree: no subtree");
+  const std::size_t index = impl_->subtrees.size();
+  {
+    std::lock_guard lock(impl_->tree_mutex);
+    if (impl_->nodes.at(kRootIno).children.contains(name)) {
+      throw std::invalid_argument("add_subtree: /" + name + " exists");
+    }
+  }
+  impl_->subtrees.emplace_back(name, std::move(subtree));
+  const Ino ino = impl_->ino_for(index, kSubtreeRoot);
+  std::lock_guard lock(impl_->tree_mutex);
+  impl_->nodes.at(kRootIno).children.emplace(std::move(name), ino);
+}
+
+void Filesystem::add_control_text(std::string name, std::function<std::string()> text) {
+  if (!text) throw std::invalid_argument("add_control_text: no producer");
+  std::lock_guard lock(impl_->tree_mutex);
+  if (impl_->nodes.at(impl_->control_dir).children.contains(name)) {
+    throw std::invalid_argument("add_control_text: /.anonfs/" + name + " exists");
+  }
+  impl_->control_texts.push_back(std::move(text));
+  const Ino ino = impl_->add_node_locked(impl_->control_dir, Role::kControlText, std::move(name),
+                                         impl_->nodes.at(kRootIno).mtime, nullptr);
+  impl_->nodes.at(ino).control_text = impl_->control_texts.size() - 1;
+}
+
+MountContext Filesystem::context() {
+  MountContext c;
+  c.http = &impl_->http;
+  c.cache = &impl_->cache;
+  c.prefetcher = &impl_->prefetcher;
+  c.read_only = impl_->options.read_only;
+  return c;
+}
+
 Attr Filesystem::lookup(Ino parent, std::string_view name) {
+  if (const auto ref = impl_->subtree_ref(parent)) {
+    return impl_->to_attr(ref->index, impl_->subtree_of(*ref).lookup(ref->id, name));
+  }
   const auto children = impl_->children_of(parent);
   const auto it = children.find(std::string(name));
   if (it == children.end()) throw VfsError(VfsErrc::kNotFound, "no such entry");
-  std::lock_guard lock(impl_->tree_mutex);
-  return impl_->attr_locked(impl_->node_locked(it->second));
+  return impl_->attr_of(it->second);
 }
 
 Attr Filesystem::getattr(Ino ino) {
-  std::lock_guard lock(impl_->tree_mutex);
-  return impl_->attr_locked(impl_->node_locked(ino));
+  return impl_->attr_of(ino);
 }
 
 std::vector<DirEntry> Filesystem::readdir(Ino ino) {
-  const auto children = impl_->children_of(ino);
   std::vector<DirEntry> out;
+  if (const auto ref = impl_->subtree_ref(ino)) {
+    for (auto& entry : impl_->subtree_of(*ref).readdir(ref->id)) {
+      out.push_back(DirEntry{std::move(entry.name), impl_->to_attr(ref->index, entry.info)});
+    }
+    return out;
+  }
+  const auto children = impl_->children_of(ino);
   out.reserve(children.size());
-  std::lock_guard lock(impl_->tree_mutex);
-  for (const auto& [name, child] : children) {
-    const auto it = impl_->nodes.find(child);
-    if (it == impl_->nodes.end()) continue;
-    out.push_back(DirEntry{name, impl_->attr_locked(it->second)});
+  std::vector<std::pair<std::string, Ino>> generated;  // subtree roots and control texts
+  {
+    std::lock_guard lock(impl_->tree_mutex);
+    for (const auto& [name, child] : children) {
+      const auto it = impl_->nodes.find(child);
+      if (it == impl_->nodes.end() || it->second.role == Role::kControlText) {
+        generated.emplace_back(name, child);
+        continue;
+      }
+      out.push_back(DirEntry{name, impl_->attr_locked(it->second)});
+    }
+  }
+  for (const auto& [name, child] : generated) {
+    try {
+      out.push_back(DirEntry{name, impl_->attr_of(child)});
+    } catch (const VfsError& e) {
+      spdlog::warn("/{}: {}", name, e.what());
+    }
   }
   return out;
 }
 
-std::uint64_t Filesystem::open(Ino ino, bool write) {
+OpenedFile Filesystem::open(Ino ino, OpenMode mode) {
+  if (const auto ref = impl_->subtree_ref(ino)) {
+    const auto& subtree = impl_->subtrees[ref->index].second;
+    return impl_->add_subtree_handle(subtree, subtree->open(ref->id, mode));
+  }
+  const bool write = mode.write || mode.truncate;
   std::shared_ptr<DropState> drop;
   DropFile file;
+  std::size_t text_index = 0;
   {
     std::lock_guard lock(impl_->tree_mutex);
     const Node& node = impl_->node_locked(ino);
@@ -584,8 +753,10 @@ std::uint64_t Filesystem::open(Ino ino, bool write) {
     if (node.role == Role::kControlOpen) {
       if (!write) throw VfsError(VfsErrc::kAccessDenied, "write a share URL to this file");
       const std::uint64_t handle = impl_->next_handle++;
-      impl_->handles.emplace(handle, Handle{nullptr, nullptr, true});
-      return handle;
+      Handle h;
+      h.control = true;
+      impl_->handles.emplace(handle, std::move(h));
+      return OpenedFile{handle, true, false};
     }
     if (write) {
       throw VfsError(impl_->options.read_only ? VfsErrc::kReadOnly : VfsErrc::kAccessDenied,
@@ -593,15 +764,25 @@ std::uint64_t Filesystem::open(Ino ino, bool write) {
     }
     if (node.role == Role::kText) {
       const std::uint64_t handle = impl_->next_handle++;
-      impl_->handles.emplace(handle,
-                             Handle{nullptr, std::make_shared<const std::string>(node.text)});
-      return handle;
+      Handle h;
+      h.text = std::make_shared<const std::string>(node.text);
+      impl_->handles.emplace(handle, std::move(h));
+      return OpenedFile{handle, false, true};
     }
-    drop = node.drop;
-    file = *node.file;
-    if (!drop || !drop->key || !drop->downloads) {
-      throw VfsError(VfsErrc::kIo, "the drop of this file is not readable any more");
-    }
+    text_index = node.control_text;
+    if (node.role != Role::kControlText) drop = node.drop;
+    if (drop) file = *node.file;
+  }
+  if (!drop) {  // a control text: generated now, served from this snapshot
+    Handle h;
+    h.text = std::make_shared<const std::string>(impl_->control_texts[text_index]());
+    std::lock_guard lock(impl_->tree_mutex);
+    const std::uint64_t handle = impl_->next_handle++;
+    impl_->handles.emplace(handle, std::move(h));
+    return OpenedFile{handle, true, false};
+  }
+  if (!drop->key || !drop->downloads) {
+    throw VfsError(VfsErrc::kIo, "the drop of this file is not readable any more");
   }
   const std::string cache_id = drop->id + "/" + file.file_id;
   const crypto::ChunkLayout layout = file.layout;
@@ -611,19 +792,16 @@ std::uint64_t Filesystem::open(Ino ino, bool write) {
                                               &impl_->prefetcher);
   std::lock_guard lock(impl_->tree_mutex);
   const std::uint64_t handle = impl_->next_handle++;
-  impl_->handles.emplace(handle, Handle{std::move(reader), nullptr});
-  return handle;
+  Handle h;
+  h.reader = std::move(reader);
+  impl_->handles.emplace(handle, std::move(h));
+  return OpenedFile{handle, false, true};  // drop contents are immutable
 }
 
 std::size_t Filesystem::read(std::uint64_t handle, std::uint64_t offset,
-                             std::span<std::uint8_t> out) {
-  Handle h;
-  {
-    std::lock_guard lock(impl_->tree_mutex);
-    const auto it = impl_->handles.find(handle);
-    if (it == impl_->handles.end()) throw VfsError(VfsErrc::kInvalidArgument, "bad handle");
-    h = it->second;
-  }
+                             std::span<std::uint8_t> out, std::stop_token cancel) {
+  const Handle h = impl_->handle_of(handle);
+  if (h.subtree) return h.subtree->read(h.subtree_handle, offset, out);
   if (h.control) throw VfsError(VfsErrc::kInvalidArgument, "write-only file");
   if (h.text) {
     if (offset >= h.text->size()) return 0;
@@ -631,18 +809,14 @@ std::size_t Filesystem::read(std::uint64_t handle, std::uint64_t offset,
     std::copy_n(h.text->data() + offset, n, out.data());
     return n;
   }
-  return h.reader->read(offset, out);
+  return h.reader->read(offset, out, std::move(cancel));
 }
 
 std::size_t Filesystem::write(std::uint64_t handle, std::uint64_t offset,
                               std::span<const std::uint8_t> data) {
-  (void)offset;
-  {
-    std::lock_guard lock(impl_->tree_mutex);
-    const auto it = impl_->handles.find(handle);
-    if (it == impl_->handles.end()) throw VfsError(VfsErrc::kInvalidArgument, "bad handle");
-    if (!it->second.control) throw VfsError(VfsErrc::kAccessDenied, "read-only file");
-  }
+  const Handle h = impl_->handle_of(handle);
+  if (h.subtree) return h.subtree->write(h.subtree_handle, offset, data);
+  if (!h.control) throw VfsError(VfsErrc::kAccessDenied, "read-only file");
   if (data.size() > kMaxControlWrite) throw VfsError(VfsErrc::kInvalidArgument, "too long");
   // One write = one URL; the URL carries a key, so the copy lives in wiped memory.
   crypto::SecretBytes text(data);
@@ -658,16 +832,69 @@ std::string Filesystem::open_link(std::string_view url) {
   return impl_->open_link(url);
 }
 
+void Filesystem::flush(std::uint64_t handle) {
+  const Handle h = impl_->handle_of(handle);
+  if (h.subtree) h.subtree->flush(h.subtree_handle);
+}
+
+void Filesystem::fsync(std::uint64_t handle) {
+  const Handle h = impl_->handle_of(handle);
+  if (h.subtree) h.subtree->fsync(h.subtree_handle);
+}
+
 void Filesystem::release(std::uint64_t handle) {
-  Handle h;  // destroyed outside the lock
-  std::lock_guard lock(impl_->tree_mutex);
-  const auto it = impl_->handles.find(handle);
-  if (it == impl_->handles.end()) return;
-  h = std::move(it->second);
-  impl_->handles.erase(it);
+  Handle h;  // destroyed (and the subtree told) outside the lock
+  {
+    std::lock_guard lock(impl_->tree_mutex);
+    const auto it = impl_->handles.find(handle);
+    if (it == impl_->handles.end()) return;
+    h = std::move(it->second);
+    impl_->handles.erase(it);
+  }
+  if (h.subtree) h.subtree->release(h.subtree_handle);
+}
+
+std::pair<Attr, OpenedFile> Filesystem::create(Ino parent, std::string_view name,
+                                               std::uint32_t mode, OpenMode open_mode) {
+  const auto ref = impl_->mutable_ref(parent, "create");
+  if (!ref) throw VfsError(VfsErrc::kAccessDenied, "create: files cannot be created here");
+  const auto& subtree = impl_->subtrees[ref->index].second;
+  auto [info, opened] = subtree->create(ref->id, name, mode, open_mode);
+  return {impl_->to_attr(ref->index, info), impl_->add_subtree_handle(subtree, opened)};
+}
+
+Attr Filesystem::mkdir(Ino parent, std::string_view name, std::uint32_t mode) {
+  const auto ref = impl_->mutable_ref(parent, "mkdir");
+  if (!ref) throw VfsError(VfsErrc::kAccessDenied, "mkdir: folders cannot be created here");
+  return impl_->to_attr(ref->index, impl_->subtree_of(*ref).mkdir(ref->id, name, mode));
+}
+
+void Filesystem::rename(Ino parent, std::string_view name, Ino new_parent,
+                        std::string_view new_name, bool no_replace) {
+  const auto from = impl_->mutable_ref(parent, "rename");
+  const auto to = impl_->mutable_ref(new_parent, "rename");
+  if (from && to && from->index == to->index) {
+    impl_->subtree_of(*from).rename(from->id, name, to->id, new_name, no_replace);
+    return;
+  }
+  if (from || to) throw VfsError(VfsErrc::kCrossDevice, "rename across top-level folders");
+  throw VfsError(VfsErrc::kAccessDenied, "rename: drops cannot be renamed");
+}
+
+Attr Filesystem::setattr(Ino ino, const SetAttr& changes) {
+  if (const auto ref = impl_->subtree_ref(ino)) {
+    return impl_->to_attr(ref->index, impl_->subtree_of(*ref).setattr(ref->id, changes));
+  }
+  if (changes.size || changes.mode || changes.mtime) {
+    throw VfsError(impl_->options.read_only ? VfsErrc::kReadOnly : VfsErrc::kAccessDenied,
+                   "setattr: drops are immutable");
+  }
+  return impl_->attr_of(ino);
 }
 
 std::optional<std::string> Filesystem::getxattr(Ino ino, std::string_view name) {
+  if (const auto ref = impl_->subtree_ref(ino))
+    return impl_->subtree_of(*ref).getxattr(ref->id, name);
   std::shared_ptr<DropState> drop;
   wire::DropListItem info;
   std::shared_ptr<const crypto::DropKey> key;
@@ -702,6 +929,7 @@ std::optional<std::string> Filesystem::getxattr(Ino ino, std::string_view name) 
 }
 
 std::vector<std::string> Filesystem::listxattr(Ino ino) {
+  if (const auto ref = impl_->subtree_ref(ino)) return impl_->subtree_of(*ref).listxattr(ref->id);
   std::lock_guard lock(impl_->tree_mutex);
   const Node& node = impl_->node_locked(ino);
   if (node.role != Role::kDrop) return {};
@@ -713,11 +941,17 @@ std::vector<std::string> Filesystem::listxattr(Ino ino) {
 }
 
 void Filesystem::unlink(Ino parent, std::string_view name) {
+  if (const auto ref = impl_->subtree_ref(parent)) {
+    impl_->subtree_of(*ref).unlink(ref->id, name);
+    return;
+  }
   const auto children = impl_->children_of(parent);
   std::lock_guard lock(impl_->tree_mutex);
   Node& dir = impl_->node_locked(parent);
   const auto it = dir.children.find(std::string(name));
   if (it == dir.children.end()) throw VfsError(VfsErrc::kNotFound, "no such entry");
+  if (impl_->subtree_ref_locked(it->second))
+    throw VfsError(VfsErrc::kIsDirectory, "is a directory");
   const Node& node = impl_->node_locked(it->second);
   if (is_directory(node.role)) throw VfsError(VfsErrc::kIsDirectory, "is a directory");
   if (impl_->options.read_only) throw VfsError(VfsErrc::kReadOnly, "read-only mount");
@@ -730,10 +964,18 @@ void Filesystem::unlink(Ino parent, std::string_view name) {
 }
 
 void Filesystem::rmdir(Ino parent, std::string_view name) {
+  if (const auto ref = impl_->subtree_ref(parent)) {
+    impl_->subtree_of(*ref).rmdir(ref->id, name);
+    return;
+  }
   const auto children = impl_->children_of(parent);
   const auto it = children.find(std::string(name));
   if (it == children.end()) throw VfsError(VfsErrc::kNotFound, "no such entry");
   const Ino ino = it->second;
+  if (impl_->subtree_ref(ino)) {
+    throw VfsError(impl_->options.read_only ? VfsErrc::kReadOnly : VfsErrc::kAccessDenied,
+                   "rmdir: a top-level folder cannot be removed");
+  }
   // The folder's own entries must be known (and then empty) before it can go.
   const auto own_children = impl_->children_of(ino);
   std::shared_ptr<DropState> drop;

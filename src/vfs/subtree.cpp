@@ -15,8 +15,7 @@ void Subtree::flush(std::uint64_t) {}
 
 void Subtree::fsync(std::uint64_t) {}
 
-std::pair<NodeInfo, OpenedFile> Subtree::create(NodeId, std::string_view, std::uint32_t,
-                                                OpenMode) {
+std::pair<NodeInfo, OpenedFile> Subtree::create(NodeId, std::string_view, std::uint32_t, OpenMode) {
   refuse("create");
 }
 

@@ -58,8 +58,9 @@ class MountTest : public ::testing::Test {
   // Server-side view of a drop (GET /api/v1/drop/:id, no count).
   nlohmann::json drop_metadata(const std::string& id) const;
   std::int64_t downloads_of(const std::string& id) const;
-  // Runs SQL on the server's database (WAL allows it while the server runs).
-  void sql(const std::string& statement) const;
+  // Runs SQL on the server's database (WAL allows it while the server runs); returns the first
+  // column of the first row ("" if none).
+  std::string sql(const std::string& statement) const;
   std::string anonfs_log() const;
 
   const std::filesystem::path& mnt() const { return mountpoint_; }

@@ -169,6 +169,27 @@ TEST_F(MountTest, FileManagerScanOfLimitedDropConsumesOneDownload) {
   EXPECT_EQ(xattr(dir, "user.anonfs.max_downloads"), "2");
 }
 
+TEST_F(MountTest, LastDownloadIsKeptUnlessAllowed) {
+  UploadSpec spec;
+  spec.max_downloads = 2;
+  spec.files = {{"a.bin", pattern(3000, 6)}};
+  const auto drop = upload(spec);
+  sql("UPDATE drops SET downloads = 1 WHERE id = '" + drop.id + "'");
+  mount();
+  const auto file = drop_dir("", drop.id) / "a.bin";
+  ASSERT_TRUE(std::filesystem::exists(file)) << anonfs_log();  // listing consumes nothing
+  int error = 0;
+  pread_range(file, 0, 100, &error);
+  EXPECT_EQ(error, EACCES) << anonfs_log();
+  EXPECT_EQ(downloads_of(drop.id), 1);
+  EXPECT_NE(anonfs_log().find("-o allow_last_download"), std::string::npos) << anonfs_log();
+  unmount();
+
+  mount({"-o", "allow_last_download"});
+  EXPECT_TRUE(pread_range(drop_dir("", drop.id) / "a.bin", 0, 3000) == spec.files.at("a.bin"));
+  EXPECT_EQ(downloads_of(drop.id), 2);
+}
+
 TEST_F(MountTest, TamperedChunkGivesEioOnlyForItsRange) {
   const std::string big = pattern(2 * kChunk + 999, 6);
   UploadSpec spec;

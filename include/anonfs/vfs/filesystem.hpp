@@ -8,6 +8,8 @@
 //   /drops/[<id>]/README.locked                         a drop whose key is unknown
 //   /links/<id>/<decrypted relative path>              drops opened from share links
 //   /.anonfs/open                                       write a share URL here to open it
+//   /.anonfs/<name>                                     read-only texts (add_control_text)
+//   /<name>/...                                         a Subtree (add_subtree): outbox/, forms/...
 //
 // Thread-safety: all public members may be called concurrently. One mutex (tree_mutex_) guards
 // the inode table, the drop table and the handle table; it is never held during network I/O or
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -38,7 +41,6 @@ namespace anonfs::vfs {
 using Ino = std::uint64_t;
 inline constexpr Ino kRootIno = 1;
 
-
 struct Attr {
   Ino ino = 0;
   NodeKind kind = NodeKind::kDirectory;
@@ -57,7 +59,10 @@ struct DirEntry {
 
 struct FilesystemOptions {
   bool read_only = false;
-  std::uint64_t cache_bytes = 512ull << 20;  // decrypted chunk cache budget
+  std::uint64_t cache_bytes = 256ull << 20;  // decrypted chunk cache budget
+  // Reading a drop with a download limit may consume its last remaining download (otherwise
+  // such a read fails with kAccessDenied and a log line; -o allow_last_download).
+  bool allow_last_download = false;
   PrefetchOptions prefetch;
   std::chrono::seconds list_ttl{30};  // how long a drop listing is reused
   // Where finished drops' metadata (the server's ciphertext JSON of GET /api/v1/drop/:id) is
@@ -82,18 +87,39 @@ class Filesystem {
   Filesystem(const Filesystem&) = delete;
   Filesystem& operator=(const Filesystem&) = delete;
 
+  // Registration, before the mount is served (not thread-safe with the calls below).
+  // A top-level folder `name` served by `subtree` (build it with context()).
+  void add_subtree(std::string name, std::shared_ptr<Subtree> subtree);
+  // A read-only file /.anonfs/<name> whose content is produced by `text` at each open.
+  void add_control_text(std::string name, std::function<std::string()> text);
+  // The shared services subtrees use (cache, prefetcher, transport, read-only flag).
+  MountContext context();
+
   Attr lookup(Ino parent, std::string_view name);
   Attr getattr(Ino ino);
   std::vector<DirEntry> readdir(Ino ino);
 
-  // Opens a file for reading (write access: kAccessDenied, or kReadOnly on a read-only mount).
-  // Returns a handle for read() and release().
-  std::uint64_t open(Ino ino, bool write);
-  std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out);
+  // Opens a file. Drop files are read-only (write access: kAccessDenied, or kReadOnly on a
+  // read-only mount). The handle serves read(), write(), flush(), fsync() and release().
+  OpenedFile open(Ino ino, OpenMode mode);
+  // `cancel` ends a wait for data with kCancelled (a FUSE interrupt: EINTR).
+  std::size_t read(std::uint64_t handle, std::uint64_t offset, std::span<std::uint8_t> out,
+                   std::stop_token cancel = {});
   void release(std::uint64_t handle);
-  // Writes to the control file /.anonfs/open: each write is one share URL to open (see
-  // open_link); returns data.size() or throws its error. Other files are not writable.
+  // The control file /.anonfs/open takes one share URL per write (see open_link); subtree
+  // files take what their subtree accepts; other files are not writable.
   std::size_t write(std::uint64_t handle, std::uint64_t offset, std::span<const std::uint8_t> data);
+  void flush(std::uint64_t handle);
+  void fsync(std::uint64_t handle);
+
+  // Namespace changes: only inside subtrees that accept them (renames across top-level
+  // folders: kCrossDevice); drops/ and links/ follow unlink/rmdir below.
+  std::pair<Attr, OpenedFile> create(Ino parent, std::string_view name, std::uint32_t mode,
+                                     OpenMode open_mode);
+  Attr mkdir(Ino parent, std::string_view name, std::uint32_t mode);
+  void rename(Ino parent, std::string_view name, Ino new_parent, std::string_view new_name,
+              bool no_replace);
+  Attr setattr(Ino ino, const SetAttr& changes);
 
   // Opens a drop from its share URL (which carries the key) under /links/<id>; returns <id>.
   // The key is checked now: kAccessDenied for a wrong key, kNotFound/kAccessDenied for a drop

@@ -84,10 +84,10 @@ struct SetAttr {
 
 // Shared services of the mount a subtree may use (all outlive every subtree).
 struct MountContext {
-  api::HttpClient* http = nullptr;    // transport with pooled connections (ranged GETs)
-  ChunkCache* cache = nullptr;        // the one decrypted-chunk LRU of the mount
-  Prefetcher* prefetcher = nullptr;   // sequential read-ahead for ChunkReader
-  bool read_only = false;             // -o ro
+  api::HttpClient* http = nullptr;   // transport with pooled connections (ranged GETs)
+  ChunkCache* cache = nullptr;       // the one decrypted-chunk LRU of the mount
+  Prefetcher* prefetcher = nullptr;  // sequential read-ahead for ChunkReader
+  bool read_only = false;            // -o ro
 };
 
 class Subtree {
