@@ -10,6 +10,9 @@ namespace anonfs::cli {
 int run_mount(const std::vector<std::string>& args);
 int run_login(const std::vector<std::string>& args);
 int run_open(const std::vector<std::string>& args);
+int run_upload(const std::vector<std::string>& args);
+int run_get(const std::vector<std::string>& args);
+int run_status(const std::vector<std::string>& args);
 
 // Parses "4096", "512K", "256M", "2G" (binary units); throws std::invalid_argument.
 std::uint64_t parse_size(const std::string& text);

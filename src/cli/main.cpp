@@ -24,6 +24,18 @@ commands:
                         DIR/links/<id>); a wrong key or password fails here. Password drops:
                         the password is read from F or asked for on the terminal. DIR defaults
                         to the only running anonfs mount.
+  upload FILE|DIR... [--expiry DAYS] [--max-downloads N] [--password-file F]
+         [--title T] [--message M] [--server URL] [--api-key-file F]
+         [--vault-password-file F]
+                        upload each FILE or DIR as one encrypted drop (a directory: its
+                        files at their relative paths, at most 50) and print `NAME → URL`.
+                        --password-file: a password-protected drop (the link has no key).
+                        --vault-password-file: store the owner key so the drop shows under
+                        drops/. Server and key as for mount (default: `anonfs login`).
+  get URL [-o DIR] [--password-file F]
+                        download and decrypt a drop into DIR (default: .); existing files
+                        are not overwritten
+  status [--mount DIR]  the outbox status of a running mount (DIR/.anonfs/status)
   --help, -h            show this help
   --version             print the version
 
@@ -43,12 +55,20 @@ mount options:
        cache_size=SIZE        same as --cache-size
        allow_last_download    allow reads that use up the last download of a drop with a
                               download limit (without it such a read fails with EACCES)
+       settle=SECONDS         outbox: quiet period after the last close of an item before
+                              its upload starts (default 2)
+       expiry=DAYS            outbox: expiry of new drops (default: the plan's longest)
+       max_downloads=N        outbox: download limit of new drops (default: unlimited)
+       lazy_upload            outbox: unmount without waiting for pending uploads (they
+                              resume on the next mount)
        allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
-decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
-on drop folders; `rm -r` of a drop folder deletes
-the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+decrypted names; files and folders copied into outbox/ are encrypted, uploaded as drops and
+their links appear in sent/NAME.link (why one failed: outbox/NAME.error; progress:
+.anonfs/status or `anonfs status`); extended attributes
+user.anonfs.{id,link,expires,downloads,max_downloads} on drop folders; `rm -r` of a drop folder
+deletes the drop. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
 )";
 
 }  // namespace
@@ -101,6 +121,9 @@ int main(int argc, char** argv) {
   if (cmd == "mount") return anonfs::cli::run_mount(rest);
   if (cmd == "login") return anonfs::cli::run_login(rest);
   if (cmd == "open") return anonfs::cli::run_open(rest);
+  if (cmd == "upload") return anonfs::cli::run_upload(rest);
+  if (cmd == "get") return anonfs::cli::run_get(rest);
+  if (cmd == "status") return anonfs::cli::run_status(rest);
   std::fprintf(stderr, "anonfs: unknown command '%s' (see anonfs --help)\n", argv[1]);
   return 2;
 }

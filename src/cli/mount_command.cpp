@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +24,7 @@
 #include "anonfs/crypto/hash.hpp"
 #include "anonfs/fuse/fuse_mount.hpp"
 #include "anonfs/vfs/filesystem.hpp"
+#include "anonfs/vfs/outbox_tree.hpp"
 #include "commands.hpp"
 #include "paths.hpp"
 #include "secret_input.hpp"
@@ -41,7 +44,29 @@ struct MountArgs {
   std::vector<std::string> fuse_options;
   std::uint64_t cache_bytes = 256ull << 20;
   bool allow_last_download = false;
+  // Outbox (-o settle=,expiry=,max_downloads=,lazy_upload; hidden test option
+  // outbox_chunk_size=BYTES, >= 5 MiB: multi-chunk uploads with small files).
+  double settle_seconds = 2.0;
+  std::optional<std::int64_t> expiry_days;
+  std::optional<std::int64_t> max_downloads;
+  bool lazy_upload = false;
+  std::uint64_t outbox_chunk_size = crypto::kDefaultChunkSize;
 };
+
+// A positive integer option value.
+std::int64_t positive_option(const std::string& key, const std::string& v) {
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || n <= 0) {
+    throw std::invalid_argument("-o " + key + "=" + v + ": not a positive number");
+  }
+  return n;
+}
 
 // One "-o" option that anonfs handles itself (true) rather than passing it to libfuse.
 bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
@@ -67,6 +92,28 @@ bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
   } else if (key == "allow_last_download") {
     no_value();
     m.allow_last_download = true;
+  } else if (key == "settle") {
+    try {
+      m.settle_seconds = std::stod(need_value());
+    } catch (const std::logic_error&) {
+      m.settle_seconds = -1;
+    }
+    if (!(m.settle_seconds >= 0 && m.settle_seconds <= 86400)) {
+      throw std::invalid_argument("-o settle=: seconds between 0 and 86400");
+    }
+  } else if (key == "expiry") {
+    m.expiry_days = positive_option(key, need_value());
+  } else if (key == "max_downloads") {
+    m.max_downloads = positive_option(key, need_value());
+  } else if (key == "lazy_upload") {
+    no_value();
+    m.lazy_upload = true;
+  } else if (key == "outbox_chunk_size") {
+    m.outbox_chunk_size = static_cast<std::uint64_t>(positive_option(key, need_value()));
+    if (m.outbox_chunk_size < crypto::kMinMultipartChunkSize ||
+        m.outbox_chunk_size % (64 * 1024) != 0) {
+      throw std::invalid_argument("-o outbox_chunk_size=: a multiple of 64 KiB, at least 5 MiB");
+    }
   } else {
     return false;
   }
@@ -171,30 +218,40 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
         account.server_url, embedded->created ? "; created a local account" : "");
   }
 
+  // The outbox journal is sealed under a key derived from the vault key, or from the API key
+  // when the vault stays locked (docs/design.md, Outbox).
+  crypto::SecretBytes api_key_journal_key = vfs::UploadJournal::derive_key(account.api_key.view());
   api::HttpClient http;
   api::AnonliClient client(http, account.server_url, std::move(account.api_key));
   const wire::Me me = client.me();
 
   std::optional<crypto::VaultKey> vault_key;
+  std::optional<vfs::VaultOwner> owner;
   if (!me.vault_configured && account.embedded && vault_password) {
     setup_vault(client, *vault_password);
     spdlog::info("created the vault of the local account");
   }
   if (vault_password) {
-    vault_key = unlock_vault(client, me.email, *vault_password);
+    UnlockedVault unlocked = unlock_vault_identity(client, me.email, *vault_password);
+    owner = vfs::VaultOwner{crypto::VaultKey::from_bytes(unlocked.key.bytes()), unlocked.vault_id,
+                            unlocked.generation};
+    vault_key = std::move(unlocked.key);
     spdlog::info("vault unlocked");
   } else if (me.vault_configured) {
     spdlog::warn("no vault password given: your drops are shown locked");
   }
 
+  crypto::SecretBytes journal_key =
+      owner ? vfs::UploadJournal::derive_key(owner->key.bytes()) : std::move(api_key_journal_key);
+
   vfs::FilesystemOptions fs_options;
   fs_options.read_only = m.read_only;
   fs_options.cache_bytes = m.cache_bytes;
   fs_options.allow_last_download = m.allow_last_download;
+  // One metadata cache and one outbox spool per server (drop ids are only unique per service).
+  const auto digest = crypto::sha256(crypto::as_bytes(account.server_url));
+  const std::string server_tag = crypto::hex_encode(crypto::ByteView(digest.data(), 8));
   try {
-    // One metadata cache per server (drop ids are only unique within one service).
-    const auto digest = crypto::sha256(crypto::as_bytes(account.server_url));
-    const std::string server_tag = crypto::hex_encode(crypto::ByteView(digest.data(), 8));
     make_private_dir(cache_dir());
     make_private_dir(cache_dir() / "metadata");
     make_private_dir(cache_dir() / "metadata" / server_tag);
@@ -203,6 +260,23 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
     spdlog::warn("no metadata cache on disk: {}", e.what());
   }
   vfs::Filesystem filesystem(http, client, std::move(vault_key), fs_options);
+
+  vfs::OutboxOptions outbox_options;
+  outbox_options.spool_dir = data_dir() / "outbox" / server_tag;
+  outbox_options.settle = std::chrono::milliseconds(static_cast<long>(m.settle_seconds * 1000));
+  outbox_options.chunk_size = m.outbox_chunk_size;
+  outbox_options.lazy_upload = m.lazy_upload;
+  outbox_options.read_only = m.read_only;
+  vfs::UploadOptions upload_options;
+  upload_options.expiry_days = m.expiry_days;
+  upload_options.max_downloads = m.max_downloads;
+  make_private_dir(data_dir());
+  make_private_dir(data_dir() / "outbox");
+  auto outbox = std::make_shared<vfs::OutboxTree>(client, std::move(owner), std::move(journal_key),
+                                                  upload_options, outbox_options);
+  filesystem.add_subtree("outbox", outbox);
+  filesystem.add_subtree("sent", std::make_shared<vfs::SentTree>(outbox, m.read_only));
+  filesystem.add_control_text("status", [outbox] { return outbox->status_text(); });
 
   fuse::MountOptions mount_options;
   mount_options.mountpoint = m.mountpoint;
@@ -213,6 +287,7 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
     report.send("OK");
   });
   spdlog::info("unmounted {}", m.mountpoint);
+  outbox->shutdown();  // waits for pending uploads (or leaves them, with -o lazy_upload)
   return 0;
 }
 

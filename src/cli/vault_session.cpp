@@ -9,6 +9,11 @@ namespace anonfs::cli {
 
 crypto::VaultKey unlock_vault(api::AnonliClient& client, const std::string& email,
                               const crypto::SecretBytes& password) {
+  return unlock_vault_identity(client, email, password).key;
+}
+
+UnlockedVault unlock_vault_identity(api::AnonliClient& client, const std::string& email,
+                                    const crypto::SecretBytes& password) {
   const wire::VaultBootstrapResponse boot = client.vault_bootstrap(email);
   const crypto::SecretBytes auth_secret =
       crypto::derive_vault_auth_secret(password.view(), boot.authSalt, boot.kdfVersion);
@@ -21,8 +26,10 @@ crypto::VaultKey unlock_vault(api::AnonliClient& client, const std::string& emai
     throw;
   }
   try {
-    return crypto::unlock_vault_key(password.view(), unlocked.vault_salt,
-                                    unlocked.password_wrapped_vault_key, unlocked.kdf_version);
+    return UnlockedVault{
+        crypto::unlock_vault_key(password.view(), unlocked.vault_salt,
+                                 unlocked.password_wrapped_vault_key, unlocked.kdf_version),
+        unlocked.vault_id, unlocked.vault_generation};
   } catch (const crypto::CryptoError& e) {
     if (e.code() == crypto::CryptoErrc::kWrongPassword) {
       throw std::runtime_error("wrong vault password");

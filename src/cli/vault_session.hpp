@@ -2,6 +2,7 @@
 // leaves this process; only the Argon2id-derived auth secret is sent.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "anonfs/api/anonli_client.hpp"
@@ -14,6 +15,15 @@ namespace anonfs::cli {
 // message for a wrong password; api errors otherwise.
 crypto::VaultKey unlock_vault(api::AnonliClient& client, const std::string& email,
                               const crypto::SecretBytes& password);
+
+// As unlock_vault, with the vault's id and current generation (what owner keys are bound to).
+struct UnlockedVault {
+  crypto::VaultKey key;
+  std::string vault_id;
+  std::int64_t generation = 0;
+};
+UnlockedVault unlock_vault_identity(api::AnonliClient& client, const std::string& email,
+                                    const crypto::SecretBytes& password);
 
 // Creates the account's vault with a fresh vault key wrapped under `password` (server extension
 // POST /api/v1/vault/setup).

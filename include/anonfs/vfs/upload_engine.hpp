@@ -70,8 +70,8 @@ struct VaultOwner {
 struct UploadOptions {
   std::optional<std::int64_t> expiry_days;    // omitted: the plan's maximum
   std::optional<std::int64_t> max_downloads;  // omitted: unlimited
-  unsigned parts_in_flight = 3;
-  int max_attempts = 6;                       // per step, first try included
+  unsigned parts_in_flight = 3;  // at most 2 when chunks exceed 16 MiB (memory: one body each)
+  int max_attempts = 6;          // per step, first try included
   std::chrono::milliseconds base_delay{500};  // backoff before retry n: base * 2^(n-1)
   std::chrono::milliseconds max_delay{30'000};
   std::chrono::seconds retry_after_cap{60};  // a longer Retry-After is a permanent refusal

@@ -333,7 +333,14 @@ void UploadEngine::upload_parts(UploadJob& job, const Checkpoint& checkpoint,
   };
   {
     std::vector<std::jthread> workers;
-    const std::size_t n = std::min<std::size_t>(options_.parts_in_flight, tasks.size());
+    // Each part in flight holds its body in memory: with 50 MiB chunks two in flight keep the
+    // daemon's memory flat (the web client does the same for files above 1 GiB).
+    std::uint64_t largest = 0;
+    for (const auto& task : tasks)
+      largest = std::max(largest, task.file->source->layout().chunk_size);
+    const std::size_t limit =
+        largest > (16u << 20) ? std::min(options_.parts_in_flight, 2u) : options_.parts_in_flight;
+    const std::size_t n = std::min<std::size_t>(limit, tasks.size());
     for (std::size_t i = 1; i < n; ++i)
       workers.emplace_back(worker);
     worker();
