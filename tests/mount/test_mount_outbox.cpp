@@ -2,7 +2,7 @@
 // MOUNT/sent/, opened by the seed 000 Node download workflow and by `anonfs get` with the same
 // SHA-256 as the source; no plaintext or key on disk or in the log; kill -9 mid-upload resumes.
 // The mount runs with 5 MiB chunks (the smallest legal multi-chunk size, hidden option
-// outbox_chunk_size) and a 0.2 s settle period.
+// outbox_chunk_size) and a 1 s settle period (cp -r must not pause longer between files).
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -37,7 +37,7 @@ void write_local(const fs::path& path, const std::string& content) {
 class OutboxMountTest : public MountTest {
  protected:
   void mount_outbox(const std::string& extra_options = "") {
-    std::string opts = "settle=0.2,outbox_chunk_size=5242880";
+    std::string opts = "settle=1,outbox_chunk_size=5242880";
     if (!extra_options.empty()) opts += "," + extra_options;
     mount({"-o", opts});
   }
@@ -126,6 +126,9 @@ TEST_F(OutboxMountTest, CopySmallFile) {
   const auto id = crypto::parse_anonli_drop_url(link).drop_id;
   EXPECT_EQ(read_all(drop_dir("hello.txt", id) / "hello.txt"), content);
   EXPECT_NE(status().find("\"done\""), std::string::npos);
+  const auto st = run_process({std::getenv("ANONFS_BIN"), "status", "--mount", mnt().string()});
+  EXPECT_EQ(st.exit_code, 0) << st.out;
+  EXPECT_NE(st.out.find("hello.txt"), std::string::npos) << st.out;
 }
 
 TEST_F(OutboxMountTest, ZeroByteFileGetsError) {
@@ -202,8 +205,8 @@ TEST_F(OutboxMountTest, EditorStyleSave) {
   const std::string content = "edited text\n";
   write_local(local("draft"), content);
   ASSERT_EQ(sh("cp " + local("draft").string() + " " + (outbox() / ".x.swp").string()), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // longer than the settle period
-  EXPECT_TRUE(fs::is_empty(mnt() / "sent"));                    // a swap file is never uploaded
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // longer than the settle period
+  EXPECT_TRUE(fs::is_empty(mnt() / "sent"));                     // a swap file is never uploaded
   ASSERT_EQ(sh("mv " + (outbox() / ".x.swp").string() + " " + (outbox() / "x").string()), 0);
   const std::string link = wait_link("x");
   ASSERT_FALSE(link.empty());

@@ -109,12 +109,15 @@ TEST_F(OutboxTreeTest, EmptyFileGetsAnErrorSidecarAndStays) {
 
 TEST_F(OutboxTreeTest, FolderWithSubfoldersAndTemporaryNamesIsOneDrop) {
   auto t = make();
-  const NodeId dir = t->mkdir(kSubtreeRoot, "photos", 0755).id;
+  // Built under a temporary name (as `mv` from a staging name would), so that a slow test
+  // machine cannot see it settle half-copied; the rename completes it.
+  const NodeId dir = t->mkdir(kSubtreeRoot, ".photos.tmp", 0755).id;
   const NodeId sub = t->mkdir(dir, "2024", 0755).id;
   put(*t, dir, "a.txt", "first");
   put(*t, sub, ".b.txt.Xy12Zq", "second");               // rsync's temporary name...
   t->rename(sub, ".b.txt.Xy12Zq", sub, "b.txt", false);  // ...renamed into place
   put(*t, dir, "notes.txt.swp", "editor swap");          // never uploaded
+  t->rename(kSubtreeRoot, ".photos.tmp", kSubtreeRoot, "photos", false);
   ASSERT_TRUE(t->wait_idle(kWait)) << t->status_text();
   const auto files = download(link_of(*t, "photos.link"));
   EXPECT_EQ(files,
