@@ -285,6 +285,9 @@ int run_upload(const std::vector<std::string>& args) {
         } catch (const vfs::VfsError& e) {
           if (e.code() == vfs::VfsErrc::kCancelled) engine.abandon(job);
           throw;
+        } catch (const vfs::UploadFailure& e) {
+          if (!e.permanent()) engine.abandon(job);  // no journal here: nothing to resume later
+          throw;
         }
         if (tty) std::fputs("\r\033[K", stderr);
         std::printf("%s → %s%s\n", name.c_str(), std::string(url.str()).c_str(),

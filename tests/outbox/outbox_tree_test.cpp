@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "anonfs/vfs/vfs_error.hpp"
 #include "outbox_fixture.hpp"
@@ -23,8 +24,9 @@ constexpr auto kWait = std::chrono::seconds(60);
 
 class OutboxTreeTest : public OutboxServerTest {
  protected:
-  std::shared_ptr<OutboxTree> make(
-      bool lazy = false, std::chrono::milliseconds settle = std::chrono::milliseconds(50)) {
+  std::shared_ptr<OutboxTree> make(bool lazy = false,
+                                   std::chrono::milliseconds settle = std::chrono::milliseconds(50),
+                                   int max_attempts = 6) {
     vfs::OutboxOptions o;
     o.spool_dir = dir_->path() / "spool";
     o.settle = settle;
@@ -32,6 +34,7 @@ class OutboxTreeTest : public OutboxServerTest {
     o.lazy_upload = lazy;
     vfs::UploadOptions u;
     u.base_delay = std::chrono::milliseconds(20);
+    u.max_attempts = max_attempts;
     return std::make_shared<OutboxTree>(*client_, vault_owner(),
                                         vfs::UploadJournal::derive_key(vault_key_->bytes()), u, o);
   }
@@ -174,6 +177,29 @@ TEST_F(OutboxTreeTest, WritesToAnItemBeingUploadedAreBusy) {
   // Uploaded and gone from outbox/: the node no longer exists.
   EXPECT_THROW(t->getattr(info.id), vfs::VfsError);
   t->release(file.handle);
+}
+
+TEST_F(OutboxTreeTest, NetworkOutageKeepsTheItemForARetry) {
+  auto t = make(false, std::chrono::milliseconds(50), 1);
+  server_->kill9();  // the service is unreachable
+  const NodeId id = put(*t, kSubtreeRoot, "later.txt", "waits for the network");
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (t->status_text().find("\"retrying\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string status = t->status_text();
+  EXPECT_NE(status.find("\"retrying\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"error\""), std::string::npos) << status;
+  // Not failed: no NAME.error, the file stays, and it cannot change under the pending upload.
+  EXPECT_THROW(t->lookup(kSubtreeRoot, "later.txt.error"), vfs::VfsError);
+  try {
+    t->open(id, {true, true, false, false});
+    FAIL() << "opened a file waiting for its upload for writing";
+  } catch (const vfs::VfsError& e) {
+    EXPECT_EQ(e.code(), vfs::VfsErrc::kBusy);
+  }
+  EXPECT_EQ(t->pending(), 1u);
 }
 
 TEST(TemporaryNames, MatchEditorsRsyncAndBrowsers) {

@@ -161,5 +161,32 @@ TEST_F(UploadEngineTest, PasswordDropLinkHasNoKey) {
   EXPECT_TRUE(client_->drop_metadata(link.drop_id).customKey);
 }
 
+TEST_F(UploadEngineTest, LastingNetworkFailureKeepsTheDropForAResume) {
+  api::ClientOptions no_retries;
+  no_retries.retry = api::RetryPolicy::none();
+  api::HttpClient http(no_retries);
+  api::AnonliClient client(http, server_->url(), crypto::SecretBytes::from_string(api_key_));
+  vfs::UploadOptions options = fast();
+  options.max_attempts = 2;
+  options.parts_in_flight = 1;
+  vfs::UploadEngine engine(client, nullptr, options);
+  vfs::UploadJob job(crypto::DropKey::generate());
+  SpoolSource source(dir_->path() / "f", job.key, random_content(3 * kChunk, 6));
+  job.files.push_back({"f.bin", "application/octet-stream", &source});
+  int parts = 0;
+  try {
+    engine.run(job, {}, [&](std::uint64_t) {
+      if (++parts == 1) server_->kill9();  // the service goes away mid-upload
+    });
+    FAIL() << "expected a failure";
+  } catch (const vfs::UploadFailure& e) {
+    EXPECT_FALSE(e.permanent()) << e.what();
+  }
+  // Nothing was thrown away: the next attempt resumes this drop.
+  ASSERT_TRUE(job.drop_id);
+  ASSERT_TRUE(job.files[0].file_id);
+  EXPECT_EQ(job.files[0].etags.size(), 1u);
+}
+
 }  // namespace
 }  // namespace anonfs::outbox_test

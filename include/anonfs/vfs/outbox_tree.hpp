@@ -42,6 +42,9 @@ struct OutboxOptions {
   std::uint64_t chunk_size = crypto::kDefaultChunkSize;  // test option: >= 5 MiB
   unsigned upload_workers = 2;
   bool lazy_upload = false;  // shutdown() leaves pending uploads to the next mount
+  // After an upload gave up on a transient failure: wait this long (doubling, at most 10 min),
+  // then resume it with the drop and parts already on the server.
+  std::chrono::seconds retry_delay{30};
   bool read_only = false;
 };
 
@@ -121,6 +124,7 @@ class OutboxTree final : public Subtree {
   void scheduler_loop(std::stop_token stop);
   void worker_loop(std::stop_token stop);
   void upload_item(NodeId top);
+  void fail_item(NodeId top, const std::string& name, const std::exception& error);
   std::string link_display(const std::string& url) const;
 
   api::AnonliClient& client_;

@@ -8,7 +8,8 @@
 // calls transient (network, timeouts, 408/425/429/5xx) is retried with exponential backoff,
 // honouring Retry-After, up to `max_attempts` per step; a refusal is permanent (UploadFailure
 // with permanent() set and a one-line reason). finish carries every ETag verbatim. A drop left
-// unfinished by a failure is deleted (no orphaned multipart upload stays on the server).
+// unfinished by a refusal is deleted (no orphaned multipart upload stays on the server); one
+// left by a lasting network failure is kept for the caller's next attempt.
 //
 // Thread-safety: one run() per job at a time; the engine itself is stateless and shareable.
 #pragma once
@@ -122,8 +123,9 @@ class UploadEngine {
   UploadEngine(api::AnonliClient& client, const VaultOwner* owner, UploadOptions options);
 
   // Uploads the job and returns its share URL (secret: it carries the key). Throws
-  // UploadFailure (after deleting the unfinished drop when the failure is permanent) or
-  // VfsError(kCancelled) when `cancel` fires (the drop is kept for a later resume).
+  // UploadFailure: permanent (the unfinished drop was deleted) or transient after max_attempts
+  // (the drop and progress are kept: run again later to resume, or abandon()); or
+  // VfsError(kCancelled) when `cancel` fires (kept for a later resume).
   crypto::SecretBytes run(UploadJob& job, const Checkpoint& checkpoint, const Progress& progress,
                           std::stop_token cancel = {});
   // Deletes the job's unfinished drop on the server, also one whose creation was never

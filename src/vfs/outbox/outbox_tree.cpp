@@ -86,6 +86,9 @@ struct OutboxTree::Item {
   int open_handles = 0;
   std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
   bool forced = false;
+  // After a transient upload failure: not before this time; the server-side progress is kept.
+  std::chrono::steady_clock::time_point retry_at{};
+  int retries = 0;
   NodeId sidecar = 0;
   std::time_t created = now_time();
   // Server-side progress restored from the journal (consumed by the next upload).
@@ -299,7 +302,8 @@ void OutboxTree::touch_locked(Item& item) {
 
 void OutboxTree::check_writable_locked(Item& item, std::string_view what) {
   if (read_only()) refuse(what);
-  if (item.state == ItemState::kQueued || item.state == ItemState::kUploading) {
+  if (item.state == ItemState::kQueued || item.state == ItemState::kUploading ||
+      (item.state == ItemState::kCollecting && item.retries > 0)) {
     throw VfsError(VfsErrc::kBusy,
                    std::string("outbox: ") + std::string(what) + ": the item is being uploaded");
   }
@@ -939,6 +943,7 @@ void OutboxTree::scheduler_loop(std::stop_token stop) {
     for (auto& [top, item] : items_) {
       if (item->state != ItemState::kCollecting) continue;
       if (is_temporary_name(nodes_.at(top)->name)) continue;
+      if (item->retries > 0 && now < item->retry_at) continue;
       const bool settled = item->open_handles == 0 && now - item->last_change >= options_.settle;
       if (!settled && !item->forced) continue;
       // Every file of the item must be closed and sealed (or empty).
@@ -1130,27 +1135,67 @@ void OutboxTree::upload_item(NodeId top) {
     std::lock_guard lock(mutex_);
     if (auto it = items_.find(top); it != items_.end()) it->second->state = ItemState::kQueued;
     spdlog::info("outbox: upload of {} left for the next mount", name);
-  } catch (const std::exception& e) {
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = items_.find(top); it != items_.end()) {
-        it->second->state = ItemState::kFailed;
-        it->second->error = describe_upload_error(e);
-        set_error_sidecar_locked(*it->second);
-        // The drop is gone (the engine deleted it): a retry starts from scratch.
-        it->second->create_attempted = false;
-        it->second->drop_id.reset();
-        it->second->restored_files.clear();
+  } catch (const UploadFailure& e) {
+    if (e.permanent()) {
+      fail_item(top, name, e);
+    } else {
+      // A lasting network problem: keep the drop and the progress, try again later.
+      std::chrono::seconds delay{0};
+      {
+        std::lock_guard lock(mutex_);
+        if (auto it = items_.find(top); it != items_.end()) {
+          Item& item = *it->second;
+          std::lock_guard job_lock(job->mutex);
+          item.create_attempted = job->create_attempted;
+          item.drop_id = job->drop_id;
+          item.finished = job->finished;
+          for (std::size_t i = 0; i < item.files.size() && i < job->files.size(); ++i) {
+            JournalFile f = item.files[i];
+            f.file_id = job->files[i].file_id;
+            f.s3_upload_id = job->files[i].s3_upload_id;
+            f.upload_urls = job->files[i].upload_urls;
+            f.etags = job->files[i].etags;
+            item.restored_files[f.spool] = std::move(f);
+          }
+          delay = std::min<std::chrono::seconds>(
+              options_.retry_delay * (1 << std::min(item.retries, 5)), std::chrono::seconds(600));
+          ++item.retries;
+          item.retry_at = std::chrono::steady_clock::now() + delay;
+          item.state = ItemState::kCollecting;
+          item.error = describe_upload_error(e);
+          item.job.reset();
+        }
       }
+      spdlog::warn("outbox: {}: {}; retrying in {} s", name, describe_upload_error(e),
+                   delay.count());
+      save_item(top);
     }
-    spdlog::warn("outbox: {} failed: {}", name, describe_upload_error(e));
-    save_item(top);
+  } catch (const std::exception& e) {
+    fail_item(top, name, e);
   }
   std::lock_guard lock(mutex_);
   if (auto it = items_.find(top); it != items_.end() && it->second->state == ItemState::kFailed) {
     it->second->job.reset();
   }
   changed_.notify_all();
+}
+
+void OutboxTree::fail_item(NodeId top, const std::string& name, const std::exception& e) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = items_.find(top); it != items_.end()) {
+      it->second->state = ItemState::kFailed;
+      it->second->retries = 0;
+      it->second->error = describe_upload_error(e);
+      set_error_sidecar_locked(*it->second);
+      // The drop is gone (the engine deleted it): a retry starts from scratch.
+      it->second->create_attempted = false;
+      it->second->drop_id.reset();
+      it->second->restored_files.clear();
+    }
+  }
+  spdlog::warn("outbox: {} failed: {}", name, describe_upload_error(e));
+  save_item(top);
 }
 
 void OutboxTree::shutdown() {
@@ -1227,8 +1272,9 @@ std::string OutboxTree::status_text() const {
     for (const auto& [id, node] : nodes_) {
       if (node->body && top_of_locked(id) == top) size += node->body->size;
     }
+    const bool retrying = item->state == ItemState::kCollecting && item->retries > 0;
     nlohmann::json j = {{"name", n.name},
-                        {"state", to_string(item->state)},
+                        {"state", retrying ? "retrying" : to_string(item->state)},
                         {"directory", item->directory},
                         {"bytes", size}};
     if (item->state == ItemState::kUploading) {

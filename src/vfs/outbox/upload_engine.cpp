@@ -391,8 +391,9 @@ crypto::SecretBytes UploadEngine::run(UploadJob& job, const Checkpoint& checkpoi
       }
       std::lock_guard lock(job.mutex);
       if (checkpoint) checkpoint(job);
-    } catch (const UploadFailure&) {
-      abandon(job, cancel);
+    } catch (const UploadFailure& f) {
+      // A transient failure keeps the drop for a later resume; a refusal deletes it.
+      if (f.permanent()) abandon(job, cancel);
       std::lock_guard lock(job.mutex);
       if (checkpoint) checkpoint(job);
       throw;
@@ -403,7 +404,7 @@ crypto::SecretBytes UploadEngine::run(UploadJob& job, const Checkpoint& checkpoi
       if (checkpoint) checkpoint(job);
       throw UploadFailure(true, describe_upload_error(e));
     } catch (const api::ApiError& e) {
-      abandon(job, cancel);
+      if (!is_transient(e)) abandon(job, cancel);
       std::lock_guard lock(job.mutex);
       if (checkpoint) checkpoint(job);
       throw UploadFailure(!is_transient(e), describe_api("upload", e));
