@@ -49,6 +49,18 @@ commands:
                         anon.li forms: create a form (key pair wrapped by the vault key),
                         list/show/toggle/delete your forms, mark a submission read, or
                         submit answers to a form as a respondent (see anonfs form --help)
+  upload FILE|DIR... [--expiry DAYS] [--max-downloads N] [--password-file F]
+         [--title T] [--message M] [--server URL] [--api-key-file F]
+         [--vault-password-file F]
+                        upload each FILE or DIR as one encrypted drop (a directory: its
+                        files at their relative paths, at most 50) and print `NAME → URL`.
+                        --password-file: a password-protected drop (the link has no key).
+                        --vault-password-file: store the owner key so the drop shows under
+                        drops/. Server and key as for mount (default: `anonfs login`).
+  get URL [-o DIR] [--password-file F]
+                        download and decrypt a drop into DIR (default: .); existing files
+                        are not overwritten
+  status [--mount DIR]  the outbox status of a running mount (DIR/.anonfs/status)
   --help, -h            show this help
   --version             print the version
 
@@ -77,14 +89,22 @@ mount options:
                               a network fault
        secret_expiry=HOURS    secrets made from secrets/<service>/outbox/ expire after HOURS
                               (1..350; default: no expiry; each allows one view)
+       settle=SECONDS         outbox: quiet period after the last close of an item before
+                              its upload starts (default 2)
+       expiry=DAYS            outbox: expiry of new drops (default: the plan's longest)
+       max_downloads=N        outbox: download limit of new drops (default: unlimited)
+       lazy_upload            outbox: unmount without waiting for pending uploads (they
+                              resume on the next mount)
        allow_other, ...       passed to libfuse (see mount.fuse3(8))
 
 The mount shows drops/<title> [<id>]/ (your drops) and links/<id>/ (opened links) with
-decrypted names; extended attributes user.anonfs.{id,link,expires,downloads,max_downloads}
-on drop folders; `rm -r` of a drop folder deletes
-the drop. forms/<title> [<id>]/ shows each form's schema.json, form.json and its
-submissions/ decrypted as JSON (attachments beside them); `rm` of a submission file
-deletes it. Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
+decrypted names; files and folders copied into outbox/ are encrypted, uploaded as drops and
+their links appear in sent/NAME.link (why one failed: outbox/NAME.error; progress:
+.anonfs/status or `anonfs status`); extended attributes
+user.anonfs.{id,link,expires,downloads,max_downloads} on drop folders; `rm -r` of a drop folder
+deletes the drop. forms/<title> [<id>]/ shows each form's schema.json, form.json and its
+submissions/ decrypted as JSON (attachments beside them); `rm` of a submission file deletes it.
+Unmount with `fusermount3 -u DIR`. See README.md and docs/ for details.
 
 secrets/<service>/ (enigmacrypt, passwordlink; when configured): a UTF-8 text file copied into
 outbox/ becomes a one-time secret when closed and its link appears as sent/NAME.link (binary or
@@ -147,6 +167,9 @@ int main(int argc, char** argv) {
   if (cmd == "open") return anonfs::cli::run_open(rest);
   if (cmd == "secret") return anonfs::cli::run_secret(rest);
   if (cmd == "form") return anonfs::cli::run_form(rest);
+  if (cmd == "upload") return anonfs::cli::run_upload(rest);
+  if (cmd == "get") return anonfs::cli::run_get(rest);
+  if (cmd == "status") return anonfs::cli::run_status(rest);
   std::fprintf(stderr, "anonfs: unknown command '%s' (see anonfs --help)\n", argv[1]);
   return 2;
 }

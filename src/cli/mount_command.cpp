@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,8 +30,9 @@
 #include "anonfs/crypto/hash.hpp"
 #include "anonfs/fuse/fuse_mount.hpp"
 #include "anonfs/vfs/filesystem.hpp"
-#include "anonfs/vfs/secrets_subtree.hpp"
 #include "anonfs/vfs/forms_tree.hpp"
+#include "anonfs/vfs/outbox_tree.hpp"
+#include "anonfs/vfs/secrets_subtree.hpp"
 #include "commands.hpp"
 #include "form_key_store.hpp"
 #include "paths.hpp"
@@ -53,17 +56,30 @@ struct MountArgs {
   std::optional<int> retries;                       // -o retries=N
   std::optional<std::chrono::seconds> net_timeout;  // -o timeout=S
   std::optional<std::int64_t> secret_expiry_hours;  // -o secret_expiry=H (outbox secrets)
+  // Outbox (-o settle=,expiry=,max_downloads=,lazy_upload; hidden test option
+  // outbox_chunk_size=BYTES, >= 5 MiB: multi-chunk uploads with small files).
+  double settle_seconds = 2.0;
+  std::optional<std::int64_t> expiry_days;
+  std::optional<std::int64_t> max_downloads;
+  bool lazy_upload = false;
+  std::uint64_t outbox_chunk_size = crypto::kDefaultChunkSize;
 };
 
 // A whole number in [low, high] from the value of `-o name=value`.
-int option_number(const std::string& name, const std::string& value, int low, int high) {
-  int n = 0;
+std::int64_t option_number(const std::string& name, const std::string& value, std::int64_t low,
+                           std::int64_t high) {
+  std::int64_t n = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < low || n > high) {
     throw std::invalid_argument("-o " + name + "= needs a whole number from " +
                                 std::to_string(low) + " to " + std::to_string(high));
   }
   return n;
+}
+
+// A positive whole number from the value of `-o name=value`.
+std::int64_t positive_option(const std::string& name, const std::string& value) {
+  return option_number(name, value, 1, std::numeric_limits<std::int64_t>::max());
 }
 
 // One "-o" option that anonfs handles itself (true) rather than passing it to libfuse.
@@ -91,23 +107,34 @@ bool parse_anonfs_option(MountArgs& m, const std::string& opt) {
     no_value();
     m.allow_last_download = true;
   } else if (key == "retries") {
-    m.retries = option_number(key, need_value(), 0, 100);
+    m.retries = static_cast<int>(option_number(key, need_value(), 0, 100));
   } else if (key == "timeout") {
     m.net_timeout = std::chrono::seconds(option_number(key, need_value(), 1, 3600));
   } else if (key == "secret_expiry") {
-    const std::string& v = need_value();
-    std::size_t used = 0;
-    long long hours = 0;
-    try {
-      hours = std::stoll(v, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
     // 350 h is password.link's maximum; EnigmaCrypt accepts it too.
-    if (used != v.size() || hours < 1 || hours > 350) {
-      throw std::invalid_argument("-o secret_expiry= needs hours from 1 to 350");
+    m.secret_expiry_hours = option_number(key, need_value(), 1, 350);
+  } else if (key == "settle") {
+    try {
+      m.settle_seconds = std::stod(need_value());
+    } catch (const std::logic_error&) {
+      m.settle_seconds = -1;
     }
-    m.secret_expiry_hours = hours;
+    if (!(m.settle_seconds >= 0 && m.settle_seconds <= 86400)) {
+      throw std::invalid_argument("-o settle=: seconds between 0 and 86400");
+    }
+  } else if (key == "expiry") {
+    m.expiry_days = positive_option(key, need_value());
+  } else if (key == "max_downloads") {
+    m.max_downloads = positive_option(key, need_value());
+  } else if (key == "lazy_upload") {
+    no_value();
+    m.lazy_upload = true;
+  } else if (key == "outbox_chunk_size") {
+    m.outbox_chunk_size = static_cast<std::uint64_t>(positive_option(key, need_value()));
+    if (m.outbox_chunk_size < crypto::kMinMultipartChunkSize ||
+        m.outbox_chunk_size % (64 * 1024) != 0) {
+      throw std::invalid_argument("-o outbox_chunk_size=: a multiple of 64 KiB, at least 5 MiB");
+    }
   } else {
     return false;
   }
@@ -240,6 +267,9 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
         account.server_url, embedded->created ? "; created a local account" : "");
   }
 
+  // The outbox journal is sealed under a key derived from the vault key, or from the API key
+  // when the vault stays locked (docs/design.md, Outbox).
+  crypto::SecretBytes api_key_journal_key = vfs::UploadJournal::derive_key(account.api_key.view());
   api::ClientOptions client_options;
   if (m.retries) client_options.retry.max_attempts = *m.retries + 1;
   if (m.net_timeout) {
@@ -253,25 +283,32 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
   const wire::Me me = client.me();
 
   std::optional<crypto::VaultKey> vault_key;
+  std::optional<vfs::VaultOwner> owner;
   if (!me.vault_configured && account.embedded && vault_password) {
     setup_vault(client, *vault_password);
     spdlog::info("created the vault of the local account");
   }
   if (vault_password) {
-    vault_key = unlock_vault(client, me.email, *vault_password);
+    UnlockedVault unlocked = unlock_vault_session(client, me.email, *vault_password);
+    owner = vfs::VaultOwner{crypto::VaultKey::from_bytes(unlocked.key.bytes()), unlocked.vault_id,
+                            unlocked.generation};
+    vault_key = std::move(unlocked.key);
     spdlog::info("vault unlocked");
   } else if (me.vault_configured) {
     spdlog::warn("no vault password given: your drops are shown locked");
   }
 
+  crypto::SecretBytes journal_key =
+      owner ? vfs::UploadJournal::derive_key(owner->key.bytes()) : std::move(api_key_journal_key);
+
   vfs::FilesystemOptions fs_options;
   fs_options.read_only = m.read_only;
   fs_options.cache_bytes = m.cache_bytes;
   fs_options.allow_last_download = m.allow_last_download;
+  // One metadata cache and one outbox spool per server (drop ids are only unique per service).
+  const auto digest = crypto::sha256(crypto::as_bytes(account.server_url));
+  const std::string server_tag = crypto::hex_encode(crypto::ByteView(digest.data(), 8));
   try {
-    // One metadata cache per server (drop ids are only unique within one service).
-    const auto digest = crypto::sha256(crypto::as_bytes(account.server_url));
-    const std::string server_tag = crypto::hex_encode(crypto::ByteView(digest.data(), 8));
     make_private_dir(cache_dir());
     make_private_dir(cache_dir() / "metadata");
     make_private_dir(cache_dir() / "metadata" / server_tag);
@@ -294,6 +331,23 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
                                return store.get(form_id);
                              }));
 
+  vfs::OutboxOptions outbox_options;
+  outbox_options.spool_dir = data_dir() / "outbox" / server_tag;
+  outbox_options.settle = std::chrono::milliseconds(static_cast<long>(m.settle_seconds * 1000));
+  outbox_options.chunk_size = m.outbox_chunk_size;
+  outbox_options.lazy_upload = m.lazy_upload;
+  outbox_options.read_only = m.read_only;
+  vfs::UploadOptions upload_options;
+  upload_options.expiry_days = m.expiry_days;
+  upload_options.max_downloads = m.max_downloads;
+  make_private_dir(data_dir());
+  make_private_dir(data_dir() / "outbox");
+  auto outbox = std::make_shared<vfs::OutboxTree>(client, std::move(owner), std::move(journal_key),
+                                                  upload_options, outbox_options);
+  filesystem.add_subtree("outbox", outbox);
+  filesystem.add_subtree("sent", std::make_shared<vfs::SentTree>(outbox, m.read_only));
+  filesystem.add_control_text("status", [outbox] { return outbox->status_text(); });
+
   fuse::MountOptions mount_options;
   mount_options.mountpoint = m.mountpoint;
   mount_options.fuse_options = m.fuse_options;
@@ -303,6 +357,7 @@ int serve_mount(const MountArgs& m, std::optional<crypto::SecretBytes> vault_pas
     report.send("OK");
   });
   spdlog::info("unmounted {}", m.mountpoint);
+  outbox->shutdown();  // waits for pending uploads (or leaves them, with -o lazy_upload)
   return 0;
 }
 

@@ -20,37 +20,12 @@
 #include "anonfs/crypto/error.hpp"
 #include "anonfs/crypto/share_url.hpp"
 #include "commands.hpp"
+#include "drop_link.hpp"
+#include "mounts.hpp"
 #include "secret_input.hpp"
 
 namespace anonfs::cli {
 namespace {
-
-// Mount points of running anonfs mounts (from /proc/self/mountinfo).
-std::vector<std::string> anonfs_mounts() {
-  std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto dash = line.find(" - ");
-    if (dash == std::string::npos || line.find("fuse.anonfs", dash) == std::string::npos) continue;
-    // Field 5 is the mount point (octal escapes for spaces etc.).
-    std::size_t pos = 0;
-    for (int field = 0; field < 4; ++field)
-      pos = line.find(' ', pos) + 1;
-    std::string escaped = line.substr(pos, line.find(' ', pos) - pos);
-    std::string path;
-    for (std::size_t i = 0; i < escaped.size(); ++i) {
-      if (escaped[i] == '\\' && i + 3 < escaped.size()) {
-        path.push_back(static_cast<char>(std::stoi(escaped.substr(i + 1, 3), nullptr, 8)));
-        i += 3;
-      } else {
-        path.push_back(escaped[i]);
-      }
-    }
-    out.push_back(path);
-  }
-  return out;
-}
 
 const char* explain(int err) {
   switch (err) {
@@ -86,34 +61,8 @@ int run_open(const std::vector<std::string>& args) {
   }
   try {
     crypto::AnonLiDropLink link = crypto::parse_anonli_drop_url(*url_arg);
-    if (!link.key) {
-      crypto::SecretBytes password =
-          password_file ? read_secret_file(*password_file) : prompt_secret("Drop password: ");
-      api::HttpClient http;
-      api::AnonliClient client(http, link.base, crypto::SecretBytes());
-      const wire::DropMetadata meta = client.drop_metadata(link.drop_id);
-      if (!meta.customKey || !meta.salt || !meta.customKeyData || !meta.customKeyIv) {
-        throw std::runtime_error("the link has no key and the drop is not password-protected");
-      }
-      try {
-        const crypto::DropKey key = crypto::unlock_drop_key(
-            password.view(), {*meta.salt, *meta.customKeyData, *meta.customKeyIv});
-        link.key = crypto::SecretBytes(key.bytes());
-      } catch (const crypto::CryptoError& e) {
-        if (e.code() == crypto::CryptoErrc::kWrongPassword) {
-          throw std::runtime_error("wrong password for drop " + link.drop_id);
-        }
-        throw;
-      }
-    }
-    if (!mount_dir) {
-      const auto mounts = anonfs_mounts();
-      if (mounts.size() != 1) {
-        throw std::runtime_error(mounts.empty() ? "no anonfs mount is running (anonfs mount DIR)"
-                                                : "several anonfs mounts: say which with --mount");
-      }
-      mount_dir = mounts.front();
-    }
+    ensure_link_key(link, password_file);
+    mount_dir = choose_mount(mount_dir);
     const crypto::SecretBytes url = crypto::build_anonli_drop_url(link);
     const std::string control = *mount_dir + "/.anonfs/open";
     const int fd = ::open(control.c_str(), O_WRONLY | O_CLOEXEC);

@@ -16,7 +16,7 @@ namespace anonfs::cli {
 crypto::VaultKey unlock_vault(api::AnonliClient& client, const std::string& email,
                               const crypto::SecretBytes& password);
 
-// The same, with the vault id and generation new owner keys must carry (form create, §9.3).
+// As unlock_vault, with the vault's id and current generation (what owner keys are bound to).
 struct UnlockedVault {
   crypto::VaultKey key;
   std::string vault_id;

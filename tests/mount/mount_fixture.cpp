@@ -16,6 +16,7 @@
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/drop_codec.hpp"
 #include "anonfs/crypto/drop_password.hpp"
+#include "anonfs/vfs/upload_engine.hpp"
 
 extern char** environ;
 
@@ -170,45 +171,16 @@ UploadedDrop MountTest::upload(const UploadSpec& spec) {
 
 std::string MountTest::upload_password_drop(const std::string& name, const std::string& content,
                                             const std::string& password) {
-  const auto key = crypto::DropKey::generate();
-  const auto fields = crypto::protect_drop_key(key, crypto::as_bytes(password));
-  const auto drop_iv = crypto::generate_drop_iv();
-  const auto created = http_json("POST", server_->url() + "/api/v1/drop",
-                                 {{"iv", crypto::format_drop_iv(drop_iv)},
-                                  {"fileCount", 1},
-                                  {"customKey", true},
-                                  {"salt", fields.salt},
-                                  {"customKeyData", fields.custom_key_data},
-                                  {"customKeyIv", fields.custom_key_iv}},
-                                 api_key_);
-  if (created.status != 200) throw std::runtime_error("create: " + created.body);
-  const std::string id = created.json()["data"]["drop_id"].get<std::string>();
-  const auto file_iv = crypto::generate_drop_iv();
-  std::string part(content.size() + 16, '\0');
-  crypto::encrypt_chunk(
-      key, file_iv, 0, crypto::as_bytes(content),
-      crypto::MutableByteView(reinterpret_cast<std::uint8_t*>(part.data()), part.size()));
-  const auto added = http_json("POST", server_->url() + "/api/v1/drop/" + id + "/file",
-                               {{"size", part.size()},
-                                {"encryptedName", crypto::encrypt_name(key, file_iv, name)},
-                                {"iv", crypto::format_drop_iv(file_iv)},
-                                {"mimeType", "text/plain"},
-                                {"chunkCount", 1},
-                                {"chunkSize", content.size()}},
-                               api_key_);
-  if (added.status != 200) throw std::runtime_error("add file: " + added.body);
-  const auto file = added.json();
-  const auto put =
-      server::test::http({"PUT", file["uploadUrls"]["1"].get<std::string>(), part, {}});
-  if (put.status != 200) throw std::runtime_error("part: " + put.body);
-  const auto finished =
-      http_json("PATCH", server_->url() + "/api/v1/drop/" + id + "?action=finish",
-                {{"files",
-                  {{{"fileId", file["fileId"]},
-                    {"chunks", {{{"chunkIndex", 0}, {"etag", put.header("etag")}}}}}}}},
-                api_key_);
-  if (finished.status != 200) throw std::runtime_error("finish: " + finished.body);
-  return id;
+  // The outbox's upload engine (one way to upload), with a password drop's customKey fields.
+  api::HttpClient http;
+  api::AnonliClient client(http, server_->url(), crypto::SecretBytes::from_string(api_key_));
+  vfs::UploadEngine engine(client, nullptr, vfs::UploadOptions{});
+  vfs::UploadJob job(crypto::DropKey::generate());
+  job.password = crypto::protect_drop_key(job.key, crypto::as_bytes(password));
+  const vfs::MemoryPartSource source(job.key, crypto::as_bytes(content));
+  job.files.push_back({name, "text/plain", &source});
+  engine.run(job, {}, {});
+  return *job.drop_id;
 }
 
 std::vector<std::string> MountTest::anonfs_mount_command() const {

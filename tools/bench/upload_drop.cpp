@@ -5,10 +5,10 @@
 //
 // Creates COUNT drops (default 1), each holding the files NAME=SIZE (SIZE in bytes, or with a
 // K/M/G suffix = KiB/MiB/GiB), with unlimited downloads. Plaintext is deterministic pseudo-random
-// data (splitmix64 of seed, drop, file, offset) generated and encrypted chunk by chunk (50 MiB
-// chunks as planned by crypto::plan_chunks, nonce scheme L) and PUT to the presigned part URLs
-// with up to J parts in flight (default 2), so memory stays at about (J + 1) x 50 MiB whatever the
-// file size. The drop key is stored in the vault (wrapped owner key); if the account has no vault
+// data (splitmix64 of seed, drop, file, offset) generated and encrypted part by part when the
+// outbox's upload engine (vfs::UploadEngine: 50 MiB chunks, nonce scheme L, retries) asks for it,
+// with up to J parts in flight (default 2), so memory stays at about J x 50 MiB whatever the file
+// size. The drop key is stored in the vault (owner key at creation); if the account has no vault
 // yet it is set up with the given password first. With COUNT > 1 the titles are "T-0001"...
 //
 // Prints, per drop and per file (one line each, space separated, for shell scripts):
@@ -23,9 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -39,6 +37,8 @@
 #include "anonfs/crypto/drop_codec.hpp"
 #include "anonfs/crypto/drop_size.hpp"
 #include "anonfs/crypto/vault.hpp"
+#include "anonfs/vfs/upload_engine.hpp"
+#include "anonfs/vfs/upload_spool.hpp"
 #include "size_arg.hpp"
 
 namespace {
@@ -209,84 +209,40 @@ struct Sha256 {
   EVP_MD_CTX* ctx;
 };
 
-struct UploadedFile {
-  std::string id;
-  std::string name;
-  std::uint64_t plaintext = 0;
-  crypto::ChunkLayout layout;
-  std::string sha256;
-};
-
-UploadedFile upload_file(api::AnonliClient& client, const std::string& drop_id,
-                         const crypto::DropKey& key, const FileSpec& spec,
-                         std::uint64_t stream_seed, const Args& args,
-                         std::vector<wire::FinishFile>& manifest) {
-  const crypto::ChunkLayout layout = crypto::plan_chunks(spec.size);
-  const crypto::DropIv file_iv = crypto::generate_drop_iv();
-  wire::AddFileRequest add;
-  add.size = static_cast<std::int64_t>(layout.ciphertext_size);
-  add.encryptedName = crypto::encrypt_name(key, file_iv, spec.name);
-  add.iv = crypto::format_drop_iv(file_iv);
-  add.mimeType = "application/octet-stream";
-  add.chunkCount = layout.chunk_count;
-  add.chunkSize = static_cast<std::int64_t>(layout.chunk_size);
-  const wire::AddFileResponse file = client.add_file(drop_id, add);
-
-  std::optional<Sha256> hash;
-  if (args.sha256) hash.emplace();
-
-  struct InFlight {
-    std::uint32_t index;
-    std::unique_ptr<std::uint8_t[]> buffer;
-    std::future<std::string> etag;
-  };
-  std::deque<InFlight> in_flight;
-  std::vector<std::unique_ptr<std::uint8_t[]>> spare;
-  wire::FinishFile finish;
-  finish.fileId = file.fileId;
-  const auto collect_one = [&] {
-    InFlight& f = in_flight.front();
-    finish.chunks.push_back({f.index, f.etag.get()});
-    spare.push_back(std::move(f.buffer));
-    in_flight.pop_front();
-  };
-
-  for (std::uint32_t i = 0; i < layout.chunk_count; ++i) {
-    const crypto::ByteRange plain = crypto::chunk_plaintext_range(layout, i);
+// The pattern stream of one file, encrypted part by part as the engine asks for it.
+class PatternPartSource final : public vfs::PartSource {
+ public:
+  PatternPartSource(const crypto::DropKey& key, std::uint64_t stream_seed, std::uint64_t size)
+      : key_(key),
+        seed_(stream_seed),
+        layout_(vfs::plan_upload_layout(size, crypto::kDefaultChunkSize)) {}
+  crypto::ChunkLayout layout() const override { return layout_; }
+  crypto::DropIv file_iv() const override { return iv_; }
+  void read_part(std::uint32_t index, crypto::Bytes& out) const override {
+    const crypto::ByteRange plain = crypto::chunk_plaintext_range(layout_, index);
     const std::size_t n = static_cast<std::size_t>(plain.length);
-    if (in_flight.size() >= args.jobs) collect_one();
-    std::unique_ptr<std::uint8_t[]> buffer;
-    if (!spare.empty()) {
-      buffer = std::move(spare.back());
-      spare.pop_back();
-    } else {
-      buffer = std::make_unique<std::uint8_t[]>(layout.chunk_size + crypto::kChunkTagSize);
-    }
-    fill_pattern(stream_seed, plain.offset, buffer.get(), n);
-    if (hash) hash->update(buffer.get(), n);
-    const crypto::MutableByteView body = crypto::encrypt_chunk_in_place(
-        key, file_iv, i, crypto::MutableByteView(buffer.get(), n + crypto::kChunkTagSize), n);
-    const auto url_it = file.uploadUrls.find(std::to_string(i + 1));
-    if (url_it == file.uploadUrls.end()) {
-      throw std::runtime_error("no upload URL for part " + std::to_string(i + 1));
-    }
-    const std::string url = url_it->second;
-    auto etag = std::async(std::launch::async,
-                           [&client, url, body] { return client.upload_part(url, body); });
-    in_flight.push_back({i, std::move(buffer), std::move(etag)});
+    out.resize(n + crypto::kChunkTagSize);
+    fill_pattern(seed_, plain.offset, out.data(), n);
+    crypto::encrypt_chunk_in_place(key_, iv_, index, out, n);
   }
-  while (!in_flight.empty())
-    collect_one();
-  manifest.push_back(std::move(finish));
+  // SHA-256 of the plaintext, generated again in order.
+  std::string sha256() const {
+    Sha256 hash;
+    std::vector<std::uint8_t> buffer(static_cast<std::size_t>(layout_.chunk_size));
+    for (std::uint32_t i = 0; i < layout_.chunk_count; ++i) {
+      const crypto::ByteRange plain = crypto::chunk_plaintext_range(layout_, i);
+      fill_pattern(seed_, plain.offset, buffer.data(), static_cast<std::size_t>(plain.length));
+      hash.update(buffer.data(), static_cast<std::size_t>(plain.length));
+    }
+    return hash.hex();
+  }
 
-  UploadedFile out;
-  out.id = file.fileId;
-  out.name = spec.name;
-  out.plaintext = spec.size;
-  out.layout = layout;
-  if (hash) out.sha256 = hash->hex();
-  return out;
-}
+ private:
+  const crypto::DropKey& key_;
+  std::uint64_t seed_;
+  crypto::ChunkLayout layout_;
+  crypto::DropIv iv_ = crypto::generate_drop_iv();
+};
 
 std::string drop_title(const Args& args, std::uint64_t d) {
   if (args.count == 1) return args.title;
@@ -299,42 +255,35 @@ int run(const Args& args) {
   api::HttpClient http;
   api::AnonliClient client(http, args.server, read_secret_file(args.api_key_file));
   const crypto::SecretBytes password = read_secret_file(args.vault_password_file);
-  const Vault vault = obtain_vault(client, password);
+  Vault vault = obtain_vault(client, password);
+  const vfs::VaultOwner owner{std::move(vault.key), vault.id, vault.generation};
+  vfs::UploadOptions options;
+  options.parts_in_flight = args.jobs;
+  vfs::UploadEngine engine(client, &owner, options);
 
   for (std::uint64_t d = 0; d < args.count; ++d) {
-    const crypto::DropKey key = crypto::DropKey::generate();
-    const crypto::DropIv drop_iv = crypto::generate_drop_iv();
+    vfs::UploadJob job(crypto::DropKey::generate());
     const std::string title = drop_title(args, d);
-    wire::CreateDropRequest create;
-    create.iv = crypto::format_drop_iv(drop_iv);
-    create.encryptedTitle = crypto::encrypt_title(key, drop_iv, title);
-    create.fileCount = static_cast<std::int64_t>(args.files.size());
-    const std::string drop_id = client.create_drop(create).drop_id;
-
-    std::vector<wire::FinishFile> manifest;
-    std::vector<UploadedFile> uploaded;
+    job.title = title;
+    std::vector<std::unique_ptr<PatternPartSource>> sources;
     for (std::size_t f = 0; f < args.files.size(); ++f) {
       const std::uint64_t stream_seed =
           splitmix64(args.seed * 0x100000001b3ull + d * 4099 + f) & ~0xffffffffffull;
-      uploaded.push_back(
-          upload_file(client, drop_id, key, args.files[f], stream_seed, args, manifest));
+      sources.push_back(
+          std::make_unique<PatternPartSource>(job.key, stream_seed, args.files[f].size));
+      job.files.push_back({args.files[f].name, "application/octet-stream", sources.back().get()});
     }
-    client.finish_drop(drop_id, wire::FinishRequest{std::move(manifest)});
-
-    wire::PutDropKeyRequest put;
-    put.drop_id = drop_id;
-    put.wrapped_key = crypto::wrap_drop_owner_key(vault.key, key);
-    put.vault_id = vault.id;
-    put.vault_generation = vault.generation;
-    client.put_drop_key(put);
-
+    engine.run(job, {}, {});
+    const std::string& drop_id = *job.drop_id;
     std::printf("drop %s %s\n", drop_id.c_str(), title.c_str());
-    for (const auto& u : uploaded) {
-      std::printf("file %s %s %s %llu %llu %llu%s%s\n", drop_id.c_str(), u.id.c_str(),
-                  u.name.c_str(), static_cast<unsigned long long>(u.plaintext),
-                  static_cast<unsigned long long>(u.layout.ciphertext_size),
-                  static_cast<unsigned long long>(u.layout.chunk_size), u.sha256.empty() ? "" : " ",
-                  u.sha256.c_str());
+    for (std::size_t f = 0; f < job.files.size(); ++f) {
+      const crypto::ChunkLayout layout = sources[f]->layout();
+      const std::string sha = args.sha256 ? sources[f]->sha256() : std::string();
+      std::printf(
+          "file %s %s %s %llu %llu %llu%s%s\n", drop_id.c_str(), job.files[f].file_id->c_str(),
+          job.files[f].name.c_str(), static_cast<unsigned long long>(args.files[f].size),
+          static_cast<unsigned long long>(layout.ciphertext_size),
+          static_cast<unsigned long long>(layout.chunk_size), sha.empty() ? "" : " ", sha.c_str());
     }
     std::fflush(stdout);
   }
