@@ -31,6 +31,8 @@ commands:
                         password (send link and password through different channels).
                         --max-views N: views before the secret is deleted (default 1);
                         --expiry H: hours until it expires (default: none)
+                        --pbkdf2-hash sha256|sha1: EnigmaCrypt key derivation (default
+                        sha256 = crypto-js 4.2.0; sha1 for recipients on crypto-js <= 4.1.1)
   secret view URL [--password-file F]
                         fetch a secret once (the fetch is the view), decrypt it and print
                         it to stdout. EnigmaCrypt asks for the password (or reads it from F)

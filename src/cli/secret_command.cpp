@@ -39,6 +39,7 @@ constexpr int kPasswordAttempts = 5;
 
 constexpr const char* kSecretUsage = R"(usage:
   anonfs secret create --service enigmacrypt|passwordlink [FILE|-] [--max-views N] [--expiry H]
+                       [--pbkdf2-hash sha256|sha1]   (EnigmaCrypt; sha1 for crypto-js <= 4.1.1)
   anonfs secret view URL [--password-file F]
   anonfs secret request create [--description T] [--message T] [--expiry H] [--limit N]
                                [--send-to-email E] [--secret-max-views N] [--secret-expiry H]
@@ -178,7 +179,7 @@ void write_stdout(crypto::ByteView bytes) {
 // ---- create
 
 int secret_create(const std::vector<std::string>& args) {
-  const auto p = parse(args, 1, {"--service", "--max-views", "--expiry"});
+  const auto p = parse(args, 1, {"--service", "--max-views", "--expiry", "--pbkdf2-hash"});
   const auto service_name = p.get("--service");
   if (!service_name) throw UsageError("secret create needs --service enigmacrypt|passwordlink");
   const auto service = vfs::parse_secret_service(*service_name);
@@ -187,6 +188,18 @@ int secret_create(const std::vector<std::string>& args) {
   vfs::SecretOptions options;
   if (auto v = p.get("--max-views")) options.max_views = parse_int(*v, "--max-views");
   if (auto v = p.get("--expiry")) options.expiry_hours = parse_int(*v, "--expiry");
+  if (auto v = p.get("--pbkdf2-hash")) {
+    if (*service != vfs::SecretService::kEnigmaCrypt) {
+      throw UsageError("--pbkdf2-hash applies to --service enigmacrypt only");
+    }
+    if (*v == "sha256") {
+      options.enigma_hash = crypto::HashAlg::kSha256;
+    } else if (*v == "sha1") {
+      options.enigma_hash = crypto::HashAlg::kSha1;
+    } else {
+      throw UsageError("--pbkdf2-hash must be sha256 or sha1");
+    }
+  }
   const crypto::SecretBytes text = read_secret_text(p.words.empty() ? "-" : p.words.front());
   vfs::check_secret_text(text.view());
 

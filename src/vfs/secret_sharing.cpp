@@ -76,8 +76,8 @@ SentSecret send_enigmacrypt(api::EnigmaCryptClient& client, crypto::ByteView tex
   out.service = SecretService::kEnigmaCrypt;
   out.password = crypto::enigma_generate_password();
   wire::EnigmaCreateRequest request;
-  request.encryptedContent =
-      crypto::enigma_encrypt(text, out.password.view(), crypto::enigma_created_now());
+  request.encryptedContent = crypto::enigma_encrypt(
+      text, out.password.view(), crypto::enigma_created_now(), options.enigma_hash);
   request.maxAccess = options.max_views;
   if (options.expiry_hours) request.expiresAt = iso_hours_from_now(*options.expiry_hours);
   const auto created = client.create(request);

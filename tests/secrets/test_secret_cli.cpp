@@ -147,6 +147,14 @@ TEST_F(SecretCliTest, AnonfsSecretsReadByNodePeers) {
   auto el = lines(e.out);
   ASSERT_EQ(el.size(), 2u) << e.out;
   EXPECT_EQ(node({"enigma-view", "4.2.0", el[0], el[1]}), kSecret);
+  // For recipients on crypto-js <= 4.1.1 (PBKDF2-HMAC-SHA1).
+  auto old = anonfs(
+      {"secret", "create", "--service", "enigmacrypt", path("secret.txt"), "--pbkdf2-hash", "sha1"},
+      false);
+  ASSERT_EQ(old.exit_code, 0) << old.out;
+  auto ol = lines(old.out);
+  ASSERT_EQ(ol.size(), 2u) << old.out;
+  EXPECT_EQ(node({"enigma-view", "4.1.1", ol[0], ol[1]}), kSecret);
 
   auto p = anonfs({"secret", "create", "--service", "passwordlink", path("secret.txt"),
                    "--max-views", "2", "--expiry", "24"},

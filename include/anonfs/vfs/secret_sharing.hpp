@@ -13,6 +13,7 @@
 #include "anonfs/api/enigmacrypt_client.hpp"
 #include "anonfs/api/passwordlink_client.hpp"
 #include "anonfs/crypto/bytes.hpp"
+#include "anonfs/crypto/hash.hpp"
 
 namespace anonfs::vfs {
 
@@ -29,6 +30,9 @@ inline constexpr std::size_t kMaxSecretTextSize = 512 * 1024;
 struct SecretOptions {
   std::int64_t max_views = 1;                // EnigmaCrypt maxAccess 1..1000, password.link 1..100
   std::optional<std::int64_t> expiry_hours;  // none: the service's default (no expiry)
+  // EnigmaCrypt's PBKDF2 hash: SHA-256 (crypto-js 4.2.0, the default) or SHA-1 for recipients
+  // whose page bundles crypto-js <= 4.1.1 (secrets-protocols.md §1.5).
+  crypto::HashAlg enigma_hash = crypto::HashAlg::kSha256;
 };
 
 struct SentSecret {
