@@ -682,7 +682,7 @@ std::size_t FormsTree::read(std::uint64_t handle, std::uint64_t offset,
     h = it->second;
   }
   if (h.reader) return h.reader->read(offset, out);
-  if (offset >= h.text->size()) return 0;
+  if (offset >= h.text->size() || out.empty()) return 0;
   const std::size_t n = std::min<std::uint64_t>(out.size(), h.text->size() - offset);
   std::memcpy(out.data(), h.text->data() + offset, n);
   return n;

@@ -306,7 +306,7 @@ std::size_t SecretsSubtree::read(std::uint64_t handle, std::uint64_t offset,
   if (h == handles_.end()) throw VfsError(VfsErrc::kInvalidArgument, "bad handle");
   const auto& n = node_locked(h->second.node);
   const std::uint64_t have = std::min<std::uint64_t>(n.size, n.content.size());
-  if (offset >= have) return 0;
+  if (offset >= have || out.empty()) return 0;
   const std::size_t len =
       static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), have - offset));
   std::memcpy(out.data(), n.content.data() + offset, len);
@@ -372,6 +372,7 @@ std::size_t SecretsSubtree::write(std::uint64_t handle, std::uint64_t offset,
   auto& n = node_locked(h->second.node);
   const std::uint64_t end = offset + data.size();
   n.wrote = true;
+  if (data.empty()) return 0;
   n.size = std::max(n.size, end);
   if (end > kMaxSecretTextSize) {
     // Kept no further: the file becomes NAME.error when closed.
