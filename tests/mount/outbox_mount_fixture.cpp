@@ -1,6 +1,7 @@
 #include "outbox_mount_fixture.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "anonfs/crypto/hash.hpp"
@@ -96,7 +97,12 @@ std::string OutboxMountTest::grep(const fs::path& dir, const std::string& needle
   if (!fs::exists(dir, ec)) return {};
   for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
     if (!e.is_regular_file(ec)) continue;
-    if (read_all(e.path()).find(needle) != std::string::npos) return e.path().string();
+    // A spool file may be discarded between listing and reading (an upload just finished).
+    std::ifstream in(e.path(), std::ios::binary);
+    if (!in) continue;
+    const std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    if (content.find(needle) != std::string::npos) return e.path().string();
   }
   return {};
 }
