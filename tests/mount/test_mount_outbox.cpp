@@ -11,107 +11,14 @@
 #include <sstream>
 #include <thread>
 
-#include "anonfs/crypto/hash.hpp"
 #include "anonfs/crypto/share_url.hpp"
-#include "mount_fixture.hpp"
+#include "outbox_mount_fixture.hpp"
 
 namespace anonfs::mount_test {
 namespace {
 
 using server::test::run_process;
 namespace fs = std::filesystem;
-
-constexpr auto kUploadWait = std::chrono::seconds(120);
-
-std::string sha256_hex(const std::string& data) {
-  const auto d = crypto::sha256(crypto::as_bytes(data));
-  return crypto::hex_encode(crypto::ByteView(d.data(), d.size()));
-}
-
-void write_local(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-}
-
-class OutboxMountTest : public MountTest {
- protected:
-  void mount_outbox(const std::string& extra_options = "") {
-    std::string opts = "settle=1,outbox_chunk_size=5242880";
-    if (!extra_options.empty()) opts += "," + extra_options;
-    mount({"-o", opts});
-  }
-  fs::path outbox() const { return mnt() / "outbox"; }
-  fs::path local(const std::string& name) const { return dir_->path() / "local" / name; }
-  int sh(const std::string& command) {
-    const auto r = run_process({"/bin/sh", "-c", command + " 2>&1"}, std::chrono::seconds(120));
-    if (r.exit_code != 0) ADD_FAILURE() << command << ":\n" << r.out;
-    return r.exit_code;
-  }
-  // Waits for sent/NAME.link and returns the link.
-  std::string wait_link(const std::string& name) {
-    const auto path = mnt() / "sent" / (name + ".link");
-    const auto deadline = std::chrono::steady_clock::now() + kUploadWait;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::error_code ec;
-      if (fs::exists(path, ec)) {
-        std::string link = read_all(path);
-        while (!link.empty() && link.back() == '\n')
-          link.pop_back();
-        return link;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "no " << path << "\nstatus: " << status() << "\nlog:\n" << anonfs_log();
-    return {};
-  }
-  std::string status() {
-    try {
-      return read_all(mnt() / ".anonfs" / "status");
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  }
-  // `anonfs get LINK -o DIR` into a fresh directory; returns the directory.
-  fs::path anonfs_get(const std::string& link) {
-    static int n = 0;
-    const fs::path out = dir_->path() / ("get-" + std::to_string(++n));
-    const auto r = run_process({std::getenv("ANONFS_BIN"), "get", link, "-o", out.string()},
-                               std::chrono::seconds(120));
-    EXPECT_EQ(r.exit_code, 0) << r.out;
-    return out;
-  }
-  // The seed 000 Node download workflow; returns the bytes of the (last) file it saved.
-  std::string node_get(const std::string& link, std::string* output = nullptr) {
-    const fs::path out = dir_->path() / "node-out";
-    const auto r =
-        run_process({std::getenv("NODE"),
-                     std::string(std::getenv("ANONFS_SERVER_NODE_DIR")) + "/seed_download.mjs",
-                     link, out.string()},
-                    std::chrono::seconds(120), {{"ANONLI_BASE", server_->url()}});
-    EXPECT_EQ(r.exit_code, 0) << r.out;
-    if (output) *output = r.out;
-    return read_all(out);
-  }
-  void expect_no_incomplete_drops() {
-    const auto r = server::test::http_get(server_->url() + "/api/v1/drop?limit=100",
-                                          {server::test::bearer(api_key_)});
-    const nlohmann::json list = r.json();  // kept alive for the loop (not a temporary)
-    for (const auto& d : list.at("data")) {
-      EXPECT_TRUE(d["uploadComplete"].get<bool>()) << "orphaned upload " << d["id"];
-    }
-  }
-  // Whether any file below `dir` contains `needle`.
-  std::string grep(const fs::path& dir, const std::string& needle) {
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) return {};
-    for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
-      if (!e.is_regular_file(ec)) continue;
-      if (read_all(e.path()).find(needle) != std::string::npos) return e.path().string();
-    }
-    return {};
-  }
-};
 
 TEST_F(OutboxMountTest, CopySmallFile) {
   mount_outbox();

@@ -202,6 +202,42 @@ TEST_F(OutboxTreeTest, NetworkOutageKeepsTheItemForARetry) {
   EXPECT_EQ(t->pending(), 1u);
 }
 
+// A crash right after `rm` of an item whose upload had started leaves an "abandoned" journal
+// record: the next mount deletes its unfinished drop (known by id, or found by its drop IV when
+// the create was never confirmed), then forgets the record.
+TEST_F(OutboxTreeTest, AbandonedRecordsDeleteTheirDropsOnTheNextMount) {
+  vfs::UploadJournal journal(dir_->path() / "spool" / "journal",
+                             vfs::UploadJournal::derive_key(vault_key_->bytes()));
+  for (const bool confirmed : {true, false}) {
+    const crypto::DropKey key = crypto::DropKey::generate();
+    const crypto::DropIv iv = crypto::generate_drop_iv();
+    wire::CreateDropRequest request;
+    request.iv = crypto::format_drop_iv(iv);
+    request.fileCount = 1;
+    const std::string id = client_->create_drop(request).drop_id;
+    vfs::JournalRecord r;
+    r.id = vfs::UploadJournal::new_id();
+    r.abandoned = true;
+    r.state = vfs::ItemState::kFailed;
+    r.drop_key = crypto::SecretBytes(key.bytes());
+    r.drop_iv = iv;
+    r.create_attempted = true;
+    if (confirmed) r.drop_id = id;
+    journal.save(r);
+  }
+  ASSERT_EQ(own_drops().size(), 2u);
+  auto t = make();
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while ((!own_drops().empty() || !journal.load_all().empty()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(own_drops().empty());
+  EXPECT_TRUE(journal.load_all().empty());
+  EXPECT_TRUE(t->sent_links().empty());
+  EXPECT_EQ(t->pending(), 0u);
+}
+
 TEST(TemporaryNames, MatchEditorsRsyncAndBrowsers) {
   for (const char* n :
        {".x.swp", "x.swp", "a~", ".a.txt.X1b2C3", "f.part", "f.crdownload", "#x#", ".hidden"}) {

@@ -10,11 +10,17 @@
 // Failed: the item stays with NAME.error (one line). fsync on a top-level file starts its upload
 // at once and waits for it, returning its error. Files of an item being uploaded refuse writes
 // (EBUSY). Every step is journaled (UploadJournal) so a crash resumes on the next mount.
+// Removing an item (rm, rm -r) whose upload is queued, running or waiting to retry cancels the
+// upload; removing a file or folder inside a folder item does too, and the item starts over
+// once it settles again. The cancelled upload's unfinished drop is deleted on the server by an
+// upload worker (an "abandoned" journal record keeps that promise across a crash until done),
+// then its spool files are discarded.
 //
 // Thread-safety: mutex_ guards the node table, handles and items and is never held during
 // disk I/O, cryptography or network I/O; each file's spool has its own mutex; a job's progress
 // its own (lock order: job -> mutex_, file -> nothing). Background threads: one scheduler
-// (settle periods) and `upload_workers` uploaders, joined by shutdown().
+// (settle periods) and `upload_workers` uploaders (which also delete abandoned drops), joined by
+// shutdown().
 #pragma once
 
 #include <chrono>
@@ -105,6 +111,7 @@ class OutboxTree final : public Subtree {
   struct Item;
   struct Handle;
   class SpoolSource;
+  struct Abort;
 
   NodeInfo info_locked(const Node& node) const;
   Node& node_locked(NodeId id);
@@ -116,6 +123,22 @@ class OutboxTree final : public Subtree {
   NodeId add_node_locked(NodeId parent, std::string name, NodeKind kind, std::uint32_t mode);
   void remove_subtree_locked(NodeId id, std::vector<std::shared_ptr<FileBody>>& bodies);
   void set_error_sidecar_locked(Item& item);
+  // Stops the item's upload (queued, running or retrying) and resets it to collecting with a
+  // fresh drop IV. Returns the abort of its server-side progress (null: nothing was started).
+  // When the upload still runs, the abort also waits in cancelling_ (`*running` points to it)
+  // until its worker returns and runs it; otherwise the caller queues it (queue_abort).
+  std::shared_ptr<Abort> cancel_upload_locked(NodeId top, Item& item, bool* running);
+  // Journals the abort's current state ("abandoned" record) unless it is already done.
+  void journal_abort(const Abort& abort);
+  void queue_abort(std::shared_ptr<Abort> abort);
+  // Deletes the unfinished drop, discards the spools, forgets the record; on failure the abort
+  // is queued again (retry_delay later). Called by an upload worker, no lock held.
+  void run_abort(std::shared_ptr<Abort> abort);
+  // unlink/rmdir, after the tree changed: journals `abort` (if any), forgets the removed item's
+  // record (`forget`, under its save mutex `serial`), queues `abort` unless its upload still runs.
+  void after_removal(std::shared_ptr<Abort> abort, bool running,
+                     const std::shared_ptr<std::mutex>& serial,
+                     const std::optional<std::string>& forget);
   void discard_spools(std::vector<std::shared_ptr<FileBody>> bodies);
   JournalRecord record_locked(const Item& item) const;
   void save_item(NodeId top);
@@ -147,6 +170,11 @@ class OutboxTree final : public Subtree {
     std::time_t done_at = 0;
   };
   std::vector<Sent> sent_;
+  // Removed items' unfinished drops: waiting for a worker, and those of uploads still running
+  // (keyed by their job; started by the worker when run() returns).
+  std::vector<std::shared_ptr<Abort>> aborts_;
+  std::map<const UploadJob*, std::shared_ptr<Abort>> cancelling_;
+  std::stop_source abort_stop_;  // lazy_upload shutdown: leave aborts to the next mount
   NodeId next_node_ = 2;
   std::uint64_t next_handle_ = 1;
   bool stopping_ = false;

@@ -57,6 +57,9 @@ struct JournalRecord {
   std::string error;
   std::int64_t created = 0;  // unix seconds
   std::int64_t done_at = 0;
+  // An item removed before its upload finished: only the drop key, IV, create_attempted and
+  // drop id matter; the record stays until that unfinished drop is deleted on the server.
+  bool abandoned = false;
 };
 
 class UploadJournal {

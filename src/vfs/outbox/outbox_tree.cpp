@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <exception>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -107,6 +109,12 @@ struct OutboxTree::Item {
   std::chrono::steady_clock::time_point started{};
   std::stop_source stop;
   std::shared_ptr<std::mutex> save_mutex = std::make_shared<std::mutex>();
+
+  // Queued, uploading, or waiting to retry: its files are frozen.
+  bool busy() const {
+    return state == ItemState::kQueued || state == ItemState::kUploading ||
+           (state == ItemState::kCollecting && retries > 0);
+  }
 };
 
 struct OutboxTree::Handle {
@@ -129,6 +137,29 @@ class OutboxTree::SpoolSource final : public PartSource {
  private:
   std::shared_ptr<FileBody> body_;
 };
+
+// A removed item's unfinished server-side drop, to be deleted by an upload worker.
+struct OutboxTree::Abort {
+  std::string record_id = UploadJournal::new_id();  // its "abandoned" journal record
+  std::shared_ptr<UploadJob> job;                   // key, drop IV, create_attempted, drop id
+  // Guarded by mutex_ until a worker takes the abort.
+  std::vector<std::shared_ptr<FileBody>> bodies;      // spools to discard once no upload reads
+  std::vector<std::unique_ptr<SpoolSource>> sources;  // read by the cancelled upload until done
+  int attempts = 0;
+  std::chrono::steady_clock::time_point not_before{};
+  // Orders the saves of the record (by the remover and the worker) and its removal.
+  mutable std::mutex journal_mutex;
+  bool closed = false;  // guarded by journal_mutex: the record is gone for good
+};
+
+namespace {
+
+bool has_server_state(const UploadJob& job) {
+  std::lock_guard lock(job.mutex);
+  return job.create_attempted || job.drop_id.has_value();
+}
+
+}  // namespace
 
 // ---- construction ----------------------------------------------------------------------------
 
@@ -164,7 +195,21 @@ void OutboxTree::restore() {
   std::set<std::string> used;
   std::vector<NodeId> to_save;
   std::lock_guard lock(mutex_);
+  // The unfinished drop of a removed item (or of a record dropped below): deleted by a worker.
+  const auto abort_of = [&](const JournalRecord& r) {
+    auto abort = std::make_shared<Abort>();
+    abort->record_id = r.id;
+    abort->job = std::make_shared<UploadJob>(crypto::DropKey::from_bytes(r.drop_key.view()));
+    abort->job->drop_iv = r.drop_iv;
+    abort->job->create_attempted = r.create_attempted;
+    abort->job->drop_id = r.drop_id;
+    aborts_.push_back(std::move(abort));
+  };
   for (JournalRecord& r : journal_.load_all()) {
+    if (r.abandoned) {
+      abort_of(r);
+      continue;
+    }
     if (r.state == ItemState::kDone) {
       crypto::AnonLiDropLink link;
       link.base = client_.base_url();
@@ -181,7 +226,12 @@ void OutboxTree::restore() {
         std::any_of(r.files.begin(), r.files.end(), [](const JournalFile& f) { return f.sealed; });
     if (is_temporary_name(r.name) || !any_sealed ||
         nodes_.at(kSubtreeRoot)->children.contains(r.name)) {
-      journal_.remove(r.id);  // an unfinished temporary or never-closed file: nothing promised
+      // An unfinished temporary or never-closed file: nothing promised.
+      if (r.create_attempted || r.drop_id) {
+        abort_of(r);
+      } else {
+        journal_.remove(r.id);
+      }
       continue;
     }
     auto item = std::make_unique<Item>(r.id, crypto::DropKey::from_bytes(r.drop_key.view()));
@@ -302,8 +352,7 @@ void OutboxTree::touch_locked(Item& item) {
 
 void OutboxTree::check_writable_locked(Item& item, std::string_view what) {
   if (read_only()) refuse(what);
-  if (item.state == ItemState::kQueued || item.state == ItemState::kUploading ||
-      (item.state == ItemState::kCollecting && item.retries > 0)) {
+  if (item.busy()) {
     throw VfsError(VfsErrc::kBusy,
                    std::string("outbox: ") + std::string(what) + ": the item is being uploaded");
   }
@@ -367,6 +416,122 @@ void OutboxTree::discard_spools(std::vector<std::shared_ptr<FileBody>> bodies) {
       std::filesystem::remove(spool_path_ / (body->spool_name + ".stage"), ec);
     }
   }
+}
+
+std::shared_ptr<OutboxTree::Abort> OutboxTree::cancel_upload_locked(NodeId top, Item& item,
+                                                                    bool* running) {
+  *running = false;
+  std::erase(queue_, top);
+  std::shared_ptr<Abort> abort;
+  if (item.state == ItemState::kUploading && item.job) {
+    item.stop.request_stop();
+    abort = std::make_shared<Abort>();
+    abort->job = item.job;
+    abort->sources = std::move(item.sources);  // the running upload reads them until it returns
+    cancelling_[item.job.get()] = abort;
+    *running = true;
+  } else if (item.create_attempted || item.drop_id) {
+    abort = std::make_shared<Abort>();
+    abort->job = std::make_shared<UploadJob>(item.key.clone());
+    abort->job->drop_iv = item.drop_iv;
+    abort->job->create_attempted = item.create_attempted;
+    abort->job->drop_id = item.drop_id;
+  }
+  if (item.busy()) {
+    item.state = ItemState::kCollecting;
+    item.error.clear();
+  }
+  item.retries = 0;
+  item.forced = false;
+  item.drop_iv = crypto::generate_drop_iv();  // the next upload is a new drop
+  item.create_attempted = false;
+  item.drop_id.reset();
+  item.finished = false;
+  item.restored_files.clear();
+  item.job.reset();
+  item.files.clear();
+  item.bodies.clear();
+  item.sources.clear();
+  touch_locked(item);
+  changed_.notify_all();
+  return abort;
+}
+
+void OutboxTree::journal_abort(const Abort& abort) {
+  JournalRecord r;
+  r.id = abort.record_id;
+  r.state = ItemState::kFailed;
+  r.abandoned = true;
+  r.drop_key = crypto::SecretBytes(abort.job->key.bytes());
+  r.drop_iv = abort.job->drop_iv;
+  r.created = now_time();
+  {
+    std::lock_guard lock(abort.job->mutex);
+    r.create_attempted = abort.job->create_attempted;
+    r.drop_id = abort.job->drop_id;
+  }
+  std::lock_guard lock(abort.journal_mutex);
+  if (abort.closed) return;
+  try {
+    journal_.save(r);
+  } catch (const std::exception& e) {
+    spdlog::error("outbox: cannot write the journal: {}", e.what());
+  }
+}
+
+void OutboxTree::queue_abort(std::shared_ptr<Abort> abort) {
+  {
+    std::lock_guard lock(mutex_);
+    aborts_.push_back(std::move(abort));
+  }
+  changed_.notify_all();
+}
+
+void OutboxTree::run_abort(std::shared_ptr<Abort> abort) {
+  std::vector<std::shared_ptr<FileBody>> bodies;
+  std::vector<std::unique_ptr<SpoolSource>> sources;
+  {
+    std::lock_guard lock(mutex_);
+    bodies.swap(abort->bodies);
+    sources.swap(abort->sources);
+  }
+  sources.clear();
+  discard_spools(std::move(bodies));
+  if (has_server_state(*abort->job)) journal_abort(*abort);
+  {
+    // Removed before its link was delivered: delete the drop even if it was finished.
+    std::lock_guard lock(abort->job->mutex);
+    abort->job->finished = false;
+  }
+  if (engine_.abandon(*abort->job, abort_stop_.get_token())) {
+    std::lock_guard lock(abort->journal_mutex);
+    journal_.remove(abort->record_id);
+    abort->closed = true;
+    return;
+  }
+  spdlog::warn(
+      "outbox: cannot delete the unfinished drop of a removed item yet; trying again in "
+      "{} s (or on the next mount)",
+      options_.retry_delay.count());
+  {
+    std::lock_guard lock(mutex_);
+    ++abort->attempts;
+    abort->not_before = std::chrono::steady_clock::now() + options_.retry_delay;
+    aborts_.push_back(std::move(abort));
+  }
+  changed_.notify_all();
+}
+
+void OutboxTree::after_removal(std::shared_ptr<Abort> abort, bool running,
+                               const std::shared_ptr<std::mutex>& serial,
+                               const std::optional<std::string>& forget) {
+  // The abandoned record first: a crash in between keeps the promise to delete the drop.
+  if (abort && has_server_state(*abort->job)) journal_abort(*abort);
+  if (forget) {
+    std::lock_guard order(*serial);  // after any save of the item in flight
+    journal_.remove(*forget);
+  }
+  if (abort && !running) queue_abort(std::move(abort));
 }
 
 NodeInfo OutboxTree::info_locked(const Node& n) const {
@@ -760,6 +925,9 @@ void OutboxTree::unlink(NodeId parent, std::string_view name) {
   if (read_only()) refuse("unlink");
   std::vector<std::shared_ptr<FileBody>> bodies;
   std::optional<std::string> forget;
+  std::shared_ptr<std::mutex> serial;
+  std::shared_ptr<Abort> abort;
+  bool running = false;
   NodeId top = 0;
   {
     std::lock_guard lock(mutex_);
@@ -772,20 +940,25 @@ void OutboxTree::unlink(NodeId parent, std::string_view name) {
     if (n.sidecar_of != 0) refuse("unlink NAME.error (remove the item instead)");
     if (parent == kSubtreeRoot) {
       Item& item = *items_.at(id);
-      if (item.state == ItemState::kQueued || item.state == ItemState::kUploading) {
-        throw VfsError(VfsErrc::kBusy, "outbox: the item is being uploaded");
-      }
+      abort = cancel_upload_locked(id, item, &running);
       if (item.sidecar != 0) remove_subtree_locked(item.sidecar, bodies);
       forget = item.record_id;
+      serial = item.save_mutex;
       items_.erase(id);
     } else {
-      check_writable_locked(item_of_locked(parent), "unlink");
       top = top_of_locked(parent);
+      Item& item = item_of_locked(parent);
+      if (item.busy()) abort = cancel_upload_locked(top, item, &running);  // starts over
+      check_writable_locked(item, "unlink");
     }
     remove_subtree_locked(id, bodies);
+    if (running) {  // the cancelled upload may still read them
+      std::move(bodies.begin(), bodies.end(), std::back_inserter(abort->bodies));
+      bodies.clear();
+    }
     changed_.notify_all();
   }
-  if (forget) journal_.remove(*forget);
+  after_removal(std::move(abort), running, serial, forget);
   discard_spools(std::move(bodies));
   if (top != 0) save_item(top);
 }
@@ -793,6 +966,9 @@ void OutboxTree::unlink(NodeId parent, std::string_view name) {
 void OutboxTree::rmdir(NodeId parent, std::string_view name) {
   if (read_only()) refuse("rmdir");
   std::optional<std::string> forget;
+  std::shared_ptr<std::mutex> serial;
+  std::shared_ptr<Abort> abort;
+  bool running = false;
   std::vector<std::shared_ptr<FileBody>> bodies;
   NodeId top = 0;
   {
@@ -805,20 +981,22 @@ void OutboxTree::rmdir(NodeId parent, std::string_view name) {
     if (!n.children.empty()) throw VfsError(VfsErrc::kNotEmpty, "outbox: not empty");
     if (parent == kSubtreeRoot) {
       Item& item = *items_.at(id);
-      if (item.state == ItemState::kQueued || item.state == ItemState::kUploading) {
-        throw VfsError(VfsErrc::kBusy, "outbox: the item is being uploaded");
-      }
+      abort = cancel_upload_locked(id, item, &running);
       if (item.sidecar != 0) remove_subtree_locked(item.sidecar, bodies);
       forget = item.record_id;
+      serial = item.save_mutex;
       items_.erase(id);
     } else {
-      check_writable_locked(item_of_locked(parent), "rmdir");
       top = top_of_locked(parent);
+      Item& item = item_of_locked(parent);
+      if (item.busy()) abort = cancel_upload_locked(top, item, &running);  // starts over
+      check_writable_locked(item, "rmdir");
     }
     remove_subtree_locked(id, bodies);
     changed_.notify_all();
   }
-  if (forget) journal_.remove(*forget);
+  after_removal(std::move(abort), running, serial, forget);
+  discard_spools(std::move(bodies));
   if (top != 0) save_item(top);
 }
 
@@ -977,21 +1155,45 @@ void OutboxTree::scheduler_loop(std::stop_token stop) {
 void OutboxTree::worker_loop(std::stop_token) {
   for (;;) {
     NodeId top = 0;
+    std::shared_ptr<Abort> abort;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] {
-        return !queue_.empty() || (stopping_ && (options_.lazy_upload || queue_.empty()));
-      });
-      if (queue_.empty() || (stopping_ && options_.lazy_upload)) return;
-      top = queue_.front();
-      queue_.erase(queue_.begin());
+      for (;;) {
+        const auto now = std::chrono::steady_clock::now();
+        // New aborts first (also when stopping); failed ones again after their delay.
+        const auto due = std::find_if(aborts_.begin(), aborts_.end(), [&](const auto& a) {
+          return a->attempts == 0 || (!stopping_ && a->not_before <= now);
+        });
+        if (due != aborts_.end()) {
+          abort = std::move(*due);
+          aborts_.erase(due);
+          break;
+        }
+        const bool leave = stopping_ && options_.lazy_upload;
+        if (!queue_.empty() && !leave) {
+          top = queue_.front();
+          queue_.erase(queue_.begin());
+          break;
+        }
+        if (stopping_) return;
+        if (aborts_.empty()) {
+          changed_.wait(lock);
+        } else {
+          changed_.wait_for(lock, std::chrono::seconds(1));
+        }
+      }
     }
-    upload_item(top);
+    if (abort) {
+      run_abort(std::move(abort));
+    } else {
+      upload_item(top);
+    }
   }
 }
 
 void OutboxTree::upload_item(NodeId top) {
   std::shared_ptr<UploadJob> job;
+  std::shared_ptr<std::atomic<std::uint64_t>> sent;  // the item may be removed meanwhile
   std::string name;
   std::stop_token cancel;
   std::string failure;
@@ -1076,6 +1278,7 @@ void OutboxTree::upload_item(NodeId top) {
       item.job = job;
       item.state = ItemState::kUploading;
       item.bytes_sent->store(0);
+      sent = item.bytes_sent;
       item.started = std::chrono::steady_clock::now();
       item.stop = std::stop_source();
       cancel = item.stop.get_token();
@@ -1088,15 +1291,33 @@ void OutboxTree::upload_item(NodeId top) {
     return;
   }
 
-  std::shared_ptr<std::atomic<std::uint64_t>> sent;
-  {
-    std::lock_guard lock(mutex_);
-    sent = items_.at(top)->bytes_sent;
-  }
+  std::optional<crypto::SecretBytes> result;
+  std::exception_ptr error;
   try {
-    crypto::SecretBytes url = engine_.run(
+    result = engine_.run(
         *job, [this, top](const UploadJob&) { save_item(top); },
         [sent](std::uint64_t n) { sent->fetch_add(n); }, cancel);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Removed (or changed) while it ran: its drop goes, whatever the outcome.
+  std::shared_ptr<Abort> removed;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto c = cancelling_.find(job.get()); c != cancelling_.end()) {
+      removed = std::move(c->second);
+      cancelling_.erase(c);
+    }
+  }
+  if (removed) {
+    spdlog::info("outbox: the upload of {} was cancelled (removed or changed)", name);
+    run_abort(std::move(removed));
+    changed_.notify_all();
+    return;
+  }
+  try {
+    if (error) std::rethrow_exception(error);
+    crypto::SecretBytes url = std::move(*result);
     std::vector<std::shared_ptr<FileBody>> bodies;
     JournalRecord done;
     std::string display;
@@ -1207,6 +1428,7 @@ void OutboxTree::shutdown() {
     if (options_.lazy_upload) {
       for (auto& [top, item] : items_)
         item->stop.request_stop();
+      abort_stop_.request_stop();  // abandoned drops: deleted on the next mount
     } else {
       // Unmounted: nothing is open any more, every finished item goes now.
       for (auto& [top, item] : items_) {

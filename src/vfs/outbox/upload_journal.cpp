@@ -101,6 +101,7 @@ void UploadJournal::save(const JournalRecord& r) const {
       {"error", r.error},
       {"created", r.created},
       {"done_at", r.done_at},
+      {"abandoned", r.abandoned},
   };
   crypto::SecretBytes plain = crypto::SecretBytes::from_string(j.dump());
   crypto::Bytes sealed(crypto::kGcmIvSize + plain.size() + crypto::kGcmTagSize);
@@ -175,6 +176,7 @@ std::vector<JournalRecord> UploadJournal::load_all() const {
       r.error = j.at("error").get<std::string>();
       r.created = j.at("created").get<std::int64_t>();
       r.done_at = j.at("done_at").get<std::int64_t>();
+      r.abandoned = j.value("abandoned", false);  // absent in records of earlier versions
       out.push_back(std::move(r));
     } catch (const std::exception& e) {
       spdlog::warn("outbox journal: cannot read {} ({}); left in place", path.string(), e.what());
