@@ -7,9 +7,11 @@
 #include "anonfs/server/server.hpp"
 #include "blob_store.hpp"
 #include "db.hpp"
+#include "hostile.hpp"
 #include "limits.hpp"
 #include "presign.hpp"
 #include "secret.hpp"
+#include "turnstile.hpp"
 
 namespace anonfs::server {
 
@@ -20,6 +22,8 @@ struct App {
   std::unique_ptr<ServerSecret> secret;
   std::unique_ptr<Presigner> presigner;
   std::unique_ptr<Limits> limits;
+  std::unique_ptr<TurnstileVerifier> turnstile;  // null: Turnstile off
+  Hostility hostility;                           // test mode; none by default
 };
 
 // Opens (and initialises if needed) a data directory: DATA/ (0700), DATA/anonfs.db (migrated),

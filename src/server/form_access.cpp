@@ -57,10 +57,16 @@ store::Form load_owned_form(App& app, Context& ctx, const std::string& id) {
   return *form;
 }
 
+bool turnstile_required(const App& app, const Context& ctx) {
+  return app.turnstile && !ctx.auth;
+}
+
 void check_turnstile(App& app, const Context& ctx, const std::optional<std::string>& token) {
-  if (!app.limits->enabled() || ctx.auth) return;
+  if (!turnstile_required(app, ctx)) return;
   if (!token) throw validation_error("Verification required");
-  throw validation_error("Bot verification failed");
+  if (!app.turnstile->verify(*token, ctx.client_ip())) {
+    throw validation_error("Bot verification failed");
+  }
 }
 
 bool form_proof_ok(const store::Form& form, const std::optional<std::string>& proof) {

@@ -32,12 +32,13 @@ HttpError form_upgrade_required(const std::string& message, const char* scope, P
 // Loads a form of the caller (lock held by the caller): 400 bad id, 404 missing, 403 not theirs.
 store::Form load_owned_form(App& app, Context& ctx, const std::string& id);
 
-// Cloudflare Turnstile (§9.8, §11, §15.12; seed Form document). Only anonymous callers are asked
-// for it (the seed: "Required for anonymous submissions when Turnstile is enabled"; the service
-// also asks signed-in callers, §15.12). With --limits anonli an anonymous caller's token is
-// required ("Verification required") and, as it cannot be verified here, refused ("Bot
-// verification failed"); with --limits none it is optional and not checked (a documented
-// deviation, so headless clients can submit).
+// Cloudflare Turnstile (§9.8, §11, §15.12; seed Form document). Off unless the server has a
+// Turnstile secret. When on, only anonymous callers are asked for it (the seed: "Required for
+// anonymous submissions when Turnstile is enabled"; the service also asks signed-in callers,
+// §15.12): no token → 400 "Verification required"; a token the verify endpoint does not accept
+// (or an unreachable endpoint, a timeout, a reply that is not JSON) → 400 "Bot verification
+// failed". It makes an outbound HTTP call: call it with no lock held.
+bool turnstile_required(const App& app, const Context& ctx);
 void check_turnstile(App& app, const Context& ctx, const std::optional<std::string>& token);
 
 // base64url(SHA-256(proof)) equals the stored verifier (constant time).

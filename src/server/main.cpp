@@ -4,7 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,6 +47,20 @@ constexpr const char* kServeHelp =
     "                         (default none)\n"
     "  --sweep-interval SECS  how often expired and abandoned drops are reaped (default 300)\n"
     "  --threads N            HTTP worker threads (default 32)\n"
+    "  --turnstile-secret-file FILE\n"
+    "                         turn Cloudflare Turnstile on with the secret key in FILE (first\n"
+    "                         line); or set ANONFS_SERVER_TURNSTILE_SECRET. Off by default: no\n"
+    "                         token is asked for. On: anonymous form submits and upload tokens\n"
+    "                         and guest drop creation need a token the verify URL accepts\n"
+    "  --turnstile-secret SECRET\n"
+    "                         the same with the secret on the command line (visible in ps)\n"
+    "  --turnstile-verify-url URL\n"
+    "                         siteverify endpoint (default\n"
+    "                         https://challenges.cloudflare.com/turnstile/v0/siteverify)\n"
+    "  --hostile KIND[,KIND...]\n"
+    "                         TEST MODE: drop metadata and object downloads lie (sizes,\n"
+    "                         many-files, duplicates, short-body, long-body, endless-body,\n"
+    "                         drip); see docs/server-api.md\n"
     "  --verbose              log every request (method, path, status)\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -79,6 +96,17 @@ struct Args {
     return next();
   }
 };
+
+// First line of FILE, without trailing whitespace.
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError("cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+    line.pop_back();
+  return line;
+}
 
 bool is_help(const std::string& a) {
   return a == "-h" || a == "--help";
@@ -132,6 +160,21 @@ int serve(Args& args) {
       }
       if (n < 1 || n > 1024) throw UsageError("--threads must be 1..1024");
       opt.worker_threads = static_cast<std::size_t>(n);
+    } else if (a == "--turnstile-secret") {
+      opt.turnstile_secret = args.value(a);
+    } else if (a == "--turnstile-secret-file") {
+      opt.turnstile_secret = read_secret_file(args.value(a));
+    } else if (a == "--turnstile-verify-url") {
+      opt.turnstile_verify_url = args.value(a);
+    } else if (a == "--hostile") {
+      auto v = args.value(a);
+      std::size_t start = 0;
+      while (start <= v.size()) {
+        auto comma = v.find(',', start);
+        if (comma == std::string::npos) comma = v.size();
+        if (comma > start) opt.hostile.push_back(v.substr(start, comma - start));
+        start = comma + 1;
+      }
     } else if (a == "--verbose") {
       verbose = true;
     } else {
@@ -139,6 +182,14 @@ int serve(Args& args) {
     }
   }
   if (opt.data_dir.empty()) throw UsageError("serve needs --data DIR");
+  if (!opt.turnstile_secret) {
+    if (const char* env = std::getenv("ANONFS_SERVER_TURNSTILE_SECRET"); env && *env) {
+      opt.turnstile_secret = env;
+    }
+  }
+  if (opt.turnstile_secret && opt.turnstile_secret->empty()) {
+    throw UsageError("the Turnstile secret is empty");
+  }
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) throw UsageError("--listen needs HOST:PORT");
   opt.host = listen.substr(0, colon);

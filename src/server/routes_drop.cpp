@@ -41,7 +41,7 @@ struct UploadCaller {
 };
 
 // Optional-auth owner routes (add-file, finish, abort): without an API key the caller must present
-// the X-Upload-Token of a form attachment drop (guest drops need Turnstile and are not issued).
+// the X-Upload-Token of a form attachment drop (guest drops are not implemented).
 UploadCaller upload_preamble(App& app, Context& ctx, const LimiterSpec& spec) {
   ctx.no_store = true;
   authenticate(app, ctx);
@@ -189,10 +189,14 @@ void create_drop(App& app, Context& ctx) {
   Issues issues;
   auto req = parse_create_drop(body, issues);
   if (!ctx.auth) {
-    // Guests need a Cloudflare Turnstile token, which this server cannot verify.
-    if (!req.turnstileToken) issues.add("turnstileToken", "Required");
+    // Guests need a Cloudflare Turnstile token when Turnstile is on (§2.2). Verified with no lock
+    // held; guest drops themselves (their X-Upload-Token flow) are not implemented here.
+    if (app.turnstile && !req.turnstileToken) issues.add("turnstileToken", "Required");
     if (!issues.empty()) throw validation_error("Validation failed", issues.details());
-    throw forbidden("Captcha verification failed");
+    if (app.turnstile && !app.turnstile->verify(*req.turnstileToken, ctx.client_ip())) {
+      throw forbidden("Captcha verification failed");
+    }
+    throw forbidden("Guest drops are not supported by this server: use an API key");
   }
   if (!issues.empty()) throw validation_error("Validation failed", issues.details());
 
@@ -578,6 +582,7 @@ void get_drop(App& app, Context& ctx) {
                            f.chunk_size, f.chunk_count});
     }
   }
+  app.hostility.corrupt_metadata(out);  // test mode only
   send_json(ctx, 200, out);
 }
 

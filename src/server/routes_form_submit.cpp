@@ -191,9 +191,9 @@ void upload_token(App& app, Context& ctx) {
   row.files_json = json(req.files).dump();
   row.expires_at = now + kUploadTokenTtlMs;
   row.created_at = now;
-  {
-    auto lock = app.db->lock();
-    Transaction tx(*app.db);
+  // §11 order: form state (403), Turnstile (400), planned files. The Turnstile call goes out with
+  // no lock held, so the form checks run once before it and again in the transaction below.
+  auto load_accepting_form = [&] {
     auto form = store::find_form(*app.db, id);
     if (!form) throw not_found("Form not found");
     auto owner = form_owner(app, *form);
@@ -203,8 +203,20 @@ void upload_token(App& app, Context& ctx) {
         schema_info(json::parse(form->schema_json)).file_fields.empty()) {
       throw forbidden("This form does not accept file uploads");
     }
+    return std::pair{std::move(*form), std::move(owner)};
+  };
+  if (turnstile_required(app, ctx)) {
+    {
+      auto lock = app.db->lock();
+      load_accepting_form();
+    }
     check_turnstile(app, ctx, req.turnstileToken);
-    check_planned_files(*form, req, owner->plan);
+  }
+  {
+    auto lock = app.db->lock();
+    Transaction tx(*app.db);
+    const auto [form, owner] = load_accepting_form();
+    check_planned_files(form, req, owner->plan);
     if (store::count_live_upload_tokens(*app.db, id, now) >= kMaxLiveUploadTokens) {
       throw validation_error("Too many pending uploads for this form. Try again later.");
     }

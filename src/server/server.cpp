@@ -173,6 +173,17 @@ void Server::start() {
     throw ServerError(std::string("cannot open data directory: ") + e.what());
   }
   app.limits = std::make_unique<Limits>(opt.limits, *app.db);
+  try {
+    app.hostility = Hostility::parse(opt.hostile);
+  } catch (const std::invalid_argument& e) {
+    throw ServerError(e.what());
+  }
+  if (app.hostility.any()) spdlog::warn("hostile test mode: drop metadata and objects lie");
+  if (opt.turnstile_secret) {
+    if (opt.turnstile_secret->empty()) throw ServerError("the Turnstile secret is empty");
+    app.turnstile = std::make_unique<TurnstileVerifier>(
+        *opt.turnstile_secret, opt.turnstile_verify_url, opt.turnstile_timeout);
+  }
 
   const bool tls = opt.tls_cert.has_value();
   if (tls != opt.tls_key.has_value()) throw ServerError("--tls-cert and --tls-key go together");

@@ -76,6 +76,7 @@ struct Node {
   std::time_t mtime = 0;
   std::map<std::string, Ino> children;           // directories: visible entries
   std::map<std::string, Ino> subdir_by_segment;  // directories inside a drop
+  std::map<std::string, unsigned> next_number;   // wanted name -> next " (n)" to try
   std::shared_ptr<DropState> drop;               // kDrop and everything inside one
   std::optional<DropFile> file;                  // kFile
   std::string text;                              // kText
@@ -518,11 +519,17 @@ struct Filesystem::Impl {
     nodes.at(ino).file = std::move(file);
   }
 
-  static std::string free_name_locked(const Node& dir, const std::string& wanted, bool is_dir) {
+  // `wanted`, or its first free numbered form. The next number to try is remembered per wanted
+  // name, so that a listing of N equal names (a hostile server's) costs O(N log N), not O(N^2).
+  static std::string free_name_locked(Node& dir, const std::string& wanted, bool is_dir) {
     if (!dir.children.contains(wanted)) return wanted;
-    for (unsigned n = 2;; ++n) {
+    unsigned& n = dir.next_number.try_emplace(wanted, 2).first->second;
+    for (;; ++n) {
       std::string candidate = numbered_name(wanted, n, is_dir);
-      if (!dir.children.contains(candidate)) return candidate;
+      if (!dir.children.contains(candidate)) {
+        ++n;
+        return candidate;
+      }
     }
   }
 

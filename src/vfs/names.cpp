@@ -69,6 +69,9 @@ std::string sanitize_segment(std::string_view segment) {
   std::size_t code_points = 0;
   for (std::size_t i = 0; i < segment.size() && code_points < kMaxSegmentChars;) {
     const std::size_t len = utf8_sequence_length(segment, i);
+    // What this code point appends: one '_' or byte, or the whole sequence.
+    const std::size_t grows = len <= 1 || is_c1_control(segment, i, len) ? 1 : len;
+    if (out.size() + grows > kMaxSegmentBytes) break;
     if (len == 0) {
       out.push_back('_');
       ++i;

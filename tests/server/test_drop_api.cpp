@@ -128,10 +128,13 @@ TEST_F(DropApiTest, CreateDropValidation) {
   // Malformed JSON.
   auto raw = http({"POST", api("/api/v1/drop"), "{\"iv\":", {bearer(user_.api_key)}});
   EXPECT_EQ(raw.status, 400);
-  // Guests need Turnstile, which this server cannot verify.
+  // Turnstile is off by default, but guest drops are not implemented: 403 (an invalid guest body
+  // is still a 400).
   auto guest =
       http_json("POST", api("/api/v1/drop"), {{"iv", "AAECAwQFBgcICQoL"}, {"fileCount", 1}});
-  expect_envelope_error(guest, 400, "VALIDATION_ERROR");
+  expect_envelope_error(guest, 403, "FORBIDDEN");
+  expect_envelope_error(http_json("POST", api("/api/v1/drop"), {{"fileCount", 1}}), 400,
+                        "VALIDATION_ERROR");
 }
 
 TEST_F(FreePlanTest, PlanLimitsOnCreate) {

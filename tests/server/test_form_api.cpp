@@ -3,12 +3,15 @@
 // private key recovered through GET /api/v1/vault/form-keys.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "anonfs/crypto/base64.hpp"
 #include "anonfs/crypto/form_keys.hpp"
 #include "anonfs/crypto/form_seal.hpp"
 #include "anonfs/crypto/p256.hpp"
 #include "anonfs/wire/form.hpp"
 #include "server_fixture.hpp"
+#include "turnstile_stub.hpp"
 
 namespace anonfs::server::test {
 namespace {
@@ -157,6 +160,21 @@ class FormLimitsTest : public FormApiTest {
  protected:
   std::string plan() const override { return "free"; }
   std::vector<std::string> server_args() const override { return {"--limits", "anonli"}; }
+};
+
+// Turnstile on: the secret in a file, the verify URL pointing at a local stub.
+class TurnstileTest : public FormApiTest {
+ protected:
+  TurnstileTest() { std::ofstream(secret_file()) << kSecret << "\n"; }
+  std::filesystem::path secret_file() const { return secret_dir_.path() / "turnstile.secret"; }
+  std::vector<std::string> server_args() const override {
+    return {"--turnstile-secret-file", secret_file().string(), "--turnstile-verify-url",
+            stub_.url()};
+  }
+  static constexpr const char* kSecret = "0x4AAAAAAA-test+secret/&=";
+
+  TempDir secret_dir_;
+  TurnstileStub stub_;
 };
 
 TEST_F(FormApiTest, OwnerRoutesNeedAnApiKey) {
@@ -567,7 +585,7 @@ TEST_F(FormApiTest, SubmitValidationAndFormStates) {
   }
   expect_envelope_error(submit("bad", good), 400, "VALIDATION_ERROR");
   expect_envelope_error(submit("zzzzzzzzzzzz", good), 404, "NOT_FOUND");
-  // Turnstile is optional with --limits none (documented deviation); a token is accepted.
+  // Turnstile is off without --turnstile-secret: a token is neither needed nor checked.
   ASSERT_EQ(with([](json& b) { b["turnstileToken"] = "XXXX.DUMMY.TOKEN"; }).status, 200);
 
   ASSERT_EQ(patch(id, json::object(), "?action=toggle").status, 200);
@@ -855,17 +873,11 @@ TEST_F(FreeFormTest, PlanLimits) {
   EXPECT_LE(retry, 31LL * 24 * 3600);
 }
 
-TEST_F(FormLimitsTest, TurnstileQuotaAndLimiters) {
+TEST_F(FormLimitsTest, QuotaAndLimiters) {
   auto id = create_form();
-  auto good = sealed_body("{}");
-  auto missing = submit(id, good);
-  expect_envelope_error(missing, 400, "VALIDATION_ERROR");
-  EXPECT_EQ(missing.json()["error"]["message"], "Verification required");
-  good["turnstileToken"] = "XXXX.DUMMY.TOKEN";
-  auto unverifiable = submit(id, good);
-  expect_envelope_error(unverifiable, 400, "VALIDATION_ERROR");
-  EXPECT_EQ(unverifiable.json()["error"]["message"], "Bot verification failed");
-  // The seed asks only anonymous submitters for Turnstile (the service asks everyone, §15.12).
+  // --limits anonli alone does not turn Turnstile on (that takes --turnstile-secret).
+  auto anonymous = submit(id, sealed_body("{}"));
+  ASSERT_EQ(anonymous.status, 200) << anonymous.body;
   auto signed_in =
       http_json("POST", api("/api/v1/form/" + id + "/submit"), sealed_body("{}"), user_.api_key);
   ASSERT_EQ(signed_in.status, 200) << signed_in.body;
@@ -885,6 +897,101 @@ TEST_F(FormLimitsTest, TurnstileQuotaAndLimiters) {
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.json()["error"], "Too many requests");
   EXPECT_EQ(limited.header("X-RateLimit-Limit"), "60");
+}
+
+TEST_F(TurnstileTest, AnonymousSubmitNeedsAVerifiedToken) {
+  auto id = create_form();
+  auto body = sealed_body("{}");
+  auto missing = submit(id, body);
+  expect_envelope_error(missing, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(missing.json()["error"]["message"], "Verification required");
+  EXPECT_TRUE(stub_.received().empty());  // nothing to verify: no outbound call
+
+  for (const char* bad : {"bad.turnstile.token", TurnstileStub::kNotJsonToken}) {
+    SCOPED_TRACE(bad);
+    body["turnstileToken"] = bad;
+    auto refused = submit(id, body);
+    expect_envelope_error(refused, 400, "VALIDATION_ERROR");
+    EXPECT_EQ(refused.json()["error"]["message"], "Bot verification failed");
+  }
+  body["turnstileToken"] = TurnstileStub::kGoodToken;
+  auto accepted = submit(id, body);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+
+  // The stub saw the secret, each token and the caller's address, form-encoded.
+  auto seen = stub_.received();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0]["response"], "bad.turnstile.token");
+  EXPECT_EQ(seen[1]["response"], TurnstileStub::kNotJsonToken);
+  EXPECT_EQ(seen[2]["response"], TurnstileStub::kGoodToken);
+  for (auto& form : seen) {
+    EXPECT_EQ(form["secret"], kSecret);
+    EXPECT_EQ(form["remoteip"], "127.0.0.1");
+  }
+
+  // Signed-in callers are exempt (seed; the service asks everyone, §15.12).
+  auto signed_in =
+      http_json("POST", api("/api/v1/form/" + id + "/submit"), sealed_body("{}"), user_.api_key);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(stub_.received().size(), 3u);
+
+  // The verify endpoint down: refused at once (connection refused), not hung, not accepted.
+  stub_.stop();
+  auto down = submit(id, body);
+  expect_envelope_error(down, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(down.json()["error"]["message"], "Bot verification failed");
+}
+
+TEST_F(TurnstileTest, UploadTokenChecksFormStateThenTurnstile) {
+  auto body = form_body(file_schema());
+  body["allowFileUploads"] = true;
+  auto id = create_form(body);
+  json plan = {{"iv", "AAECAwQFBgcICQoL"},
+               {"files", {{{"fieldId", "photos"}, {"size", 100}, {"mimeType", "image/png"}}}}};
+  auto token_req = [&](const json& b) {
+    return http_json("POST", api("/api/v1/form/" + id + "/upload-token"), b);
+  };
+  auto missing = token_req(plan);
+  expect_envelope_error(missing, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(missing.json()["error"]["message"], "Verification required");
+  plan["turnstileToken"] = "bad.turnstile.token";
+  auto bad = token_req(plan);
+  expect_envelope_error(bad, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(bad.json()["error"]["message"], "Bot verification failed");
+
+  // §11 order: a disabled form answers 403 before Turnstile is consulted.
+  ASSERT_EQ(patch(id, json::object(), "?action=toggle").status, 200);
+  const auto calls = stub_.received().size();
+  expect_envelope_error(token_req(plan), 403, "FORBIDDEN");
+  EXPECT_EQ(stub_.received().size(), calls);
+  ASSERT_EQ(patch(id, json::object(), "?action=toggle").status, 200);
+
+  plan["turnstileToken"] = TurnstileStub::kGoodToken;
+  auto ok = token_req(plan);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json()["data"]["upload_token"].get<std::string>().size(), 43u);
+}
+
+TEST_F(TurnstileTest, GuestDropCreation) {
+  json body = {{"iv", "AAECAwQFBgcICQoL"}, {"fileCount", 1}};
+  auto missing = http_json("POST", api("/api/v1/drop"), body);
+  expect_envelope_error(missing, 400, "VALIDATION_ERROR");
+  EXPECT_EQ(missing.json()["error"]["details"][0]["field"], "turnstileToken");
+  body["turnstileToken"] = "bad.turnstile.token";
+  auto bad = http_json("POST", api("/api/v1/drop"), body);
+  expect_envelope_error(bad, 403, "FORBIDDEN");
+  EXPECT_EQ(bad.json()["error"]["message"], "Captcha verification failed");
+  // A verified guest still gets no drop: guest drops are not implemented by this server.
+  body["turnstileToken"] = TurnstileStub::kGoodToken;
+  auto good = http_json("POST", api("/api/v1/drop"), body);
+  expect_envelope_error(good, 403, "FORBIDDEN");
+  EXPECT_NE(good.json()["error"]["message"].get<std::string>().find("not supported"),
+            std::string::npos);
+  EXPECT_EQ(stub_.received().size(), 2u);
+  // API-key callers never need a token.
+  auto owner = http_json("POST", api("/api/v1/drop"),
+                         {{"iv", "AAECAwQFBgcICQoL"}, {"fileCount", 1}}, user_.api_key);
+  ASSERT_EQ(owner.status, 200) << owner.body;
 }
 
 }  // namespace

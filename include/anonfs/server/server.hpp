@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace anonfs::server {
 
@@ -32,6 +33,15 @@ struct ServerOptions {
   LimitsMode limits = LimitsMode::kNone;
   std::chrono::milliseconds sweep_interval{std::chrono::minutes(5)};
   std::size_t worker_threads = 32;
+  // Cloudflare Turnstile: off (no token asked for) unless a secret is set; then anonymous form
+  // submits, upload tokens and guest drop creation need a token the verify URL accepts.
+  std::optional<std::string> turnstile_secret;
+  std::string turnstile_verify_url = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+  std::chrono::milliseconds turnstile_timeout{std::chrono::seconds(10)};
+  // Test mode only (issue #8): the drop metadata and object routes lie in these ways ("sizes",
+  // "many-files", "duplicates", "short-body", "long-body", "endless-body", "drip"; see
+  // docs/server-api.md "Hostile mode"). Empty: an honest server.
+  std::vector<std::string> hostile;
 };
 
 // Thrown by Server::start() and the admin functions when the data directory, the socket or the

@@ -10,10 +10,14 @@
 namespace anonfs::vfs {
 
 inline constexpr std::size_t kMaxSegmentChars = 200;  // code points per segment, as the web
+// Bytes per segment: Linux names are at most 255 bytes (NAME_MAX; a longer one can be listed but
+// never opened), less room for the " (n)" of a duplicate and the " [<drop id>]" of a folder.
+inline constexpr std::size_t kMaxSegmentBytes = 220;
 
 // One path segment, made safe to show in a directory: `<>:"/\|?*`, control characters and NUL
 // become '_', a segment made only of dots ("", ".", "..", "...") becomes "_", invalid UTF-8
-// bytes become '_', and the result is cut to kMaxSegmentChars code points. Never empty, never
+// bytes become '_', and the result is cut to kMaxSegmentChars code points and kMaxSegmentBytes
+// bytes (never inside a UTF-8 sequence). Never empty, never
 // contains '/' or NUL, never "." or "..".
 std::string sanitize_segment(std::string_view segment);
 

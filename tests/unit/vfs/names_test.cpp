@@ -31,12 +31,22 @@ TEST(SanitizeSegment, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(sanitize_segment("surrogate\xed\xa0\x80"), "surrogate___");
 }
 
-TEST(SanitizeSegment, TruncatesTo200CodePoints) {
+TEST(SanitizeSegment, TruncatesTo200CodePointsAnd220Bytes) {
+  std::string ascii(300, 'a');
+  EXPECT_EQ(sanitize_segment(ascii), std::string(200, 'a'));  // 200 code points
   std::string long_name;
   for (int i = 0; i < 300; ++i)
     long_name += "é";
-  const std::string out = sanitize_segment(long_name);
-  EXPECT_EQ(out.size(), 400u);  // 200 two-byte code points, never a split sequence
+  // 110 two-byte code points: within NAME_MAX (255 bytes) even with " (n)" or " [id]" added,
+  // never a split sequence.
+  EXPECT_EQ(sanitize_segment(long_name).size(), 220u);
+  std::string emoji;
+  for (int i = 0; i < 100; ++i)
+    emoji += "\xf0\x9f\x98\x80";
+  EXPECT_EQ(sanitize_segment(emoji).size(), 220u);  // 55 four-byte code points
+  std::string ten_kb(10'000, 'x');
+  EXPECT_LE(drop_folder_name(ten_kb, "abcdefghijklmnop").size(), 255u);
+  EXPECT_LE(numbered_name(sanitize_segment(ten_kb + ".txt"), 100'000, false).size(), 255u);
 }
 
 TEST(SanitizeRelativePath, SplitsAndNeverEscapes) {
