@@ -169,6 +169,22 @@ TEST_F(OutboxTreeTest, RestartResumesFromTheJournal) {
   EXPECT_EQ(grep_dir(dir_->path() / "spool", "later.bin"), "");
 }
 
+// close(2) is FLUSH (waited for) then RELEASE (not waited for): a daemon killed in between must
+// still upload a file whose cp succeeded (found by tools/soak's kill -9 while writers copy).
+TEST_F(OutboxTreeTest, FileClosedButNotYetReleasedSurvivesACrash) {
+  const std::string content = random_content(300000, 9);
+  {
+    auto t = make(true, std::chrono::hours(1));
+    auto [info, file] = t->create(kSubtreeRoot, "closed.bin", 0644, {true, true, false, false});
+    t->write(file.handle, 0, crypto::as_bytes(content));
+    t->flush(file.handle);  // cp's close() returned; the release never arrives (kill -9)
+    t->shutdown();
+  }
+  auto t = make();
+  ASSERT_TRUE(t->wait_idle(kWait)) << t->status_text();
+  EXPECT_EQ(download(link_of(*t, "closed.bin.link")).at("closed.bin"), content);
+}
+
 TEST_F(OutboxTreeTest, WritesToAnItemBeingUploadedAreBusy) {
   auto t = make(false, std::chrono::hours(1));
   auto [info, file] = t->create(kSubtreeRoot, "busy.bin", 0644, {true, true, false, false});

@@ -95,6 +95,9 @@ class OutboxTree final : public Subtree {
   void release(std::uint64_t handle) override;
   std::size_t write(std::uint64_t handle, std::uint64_t offset,
                     std::span<const std::uint8_t> data) override;
+  // close(2): seals the file and journals it when this is its only writer, so that a file whose
+  // cp succeeded survives a crash before the (asynchronous) release.
+  void flush(std::uint64_t handle) override;
   void fsync(std::uint64_t handle) override;
   std::pair<NodeInfo, OpenedFile> create(NodeId parent, std::string_view name, std::uint32_t mode,
                                          OpenMode open_mode) override;

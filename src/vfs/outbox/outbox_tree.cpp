@@ -776,6 +776,30 @@ void OutboxTree::release(std::uint64_t handle) {
   save_item(h.top);
 }
 
+// The kernel sends FLUSH at close(2) and waits for it, but RELEASE only afterwards and without
+// waiting: a kill -9 between the two would otherwise leave a file whose cp had succeeded
+// unsealed, and the next mount drops unsealed files (docs/design.md, Journal and crash recovery).
+void OutboxTree::flush(std::uint64_t handle) {
+  std::shared_ptr<FileBody> body;
+  NodeId top = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = handles_.find(handle);
+    if (it == handles_.end() || it->second.content || !it->second.write) return;
+    const Handle& h = it->second;
+    if (h.body->open_writers != 1 || !h.body->dirty) return;  // others still write: release seals
+    body = h.body;
+    top = h.top;
+  }
+  try {
+    seal_body(*body);
+  } catch (const std::exception& e) {
+    spdlog::error("outbox: sealing a file failed: {}", e.what());
+    return;
+  }
+  save_item(top);
+}
+
 // ---- Subtree: writing ------------------------------------------------------------------------
 
 std::size_t OutboxTree::write(std::uint64_t handle, std::uint64_t offset,
