@@ -45,6 +45,9 @@ constexpr const char* kServeHelp =
     "  --sweep-interval SECS  how often expired and abandoned drops are reaped (default 300)\n"
     "  --threads N            HTTP worker threads (default 32)\n"
     "  --verbose              log every request (method, path, status)\n"
+    "  --request-log FILE     append one JSON line per request to FILE (0600): method, full\n"
+    "                         target with query, all request headers, status, JSON bodies\n"
+    "                         up to 64 KiB; for tests (it records API keys)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Prints `anonfs-server listening on URL` once the socket is bound. SIGINT/SIGTERM stop it.\n";
@@ -134,6 +137,8 @@ int serve(Args& args) {
       opt.worker_threads = static_cast<std::size_t>(n);
     } else if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--request-log") {
+      opt.request_log = args.value(a);
     } else {
       throw UsageError("unknown option for serve: " + a);
     }

@@ -32,6 +32,8 @@ struct ServerOptions {
   LimitsMode limits = LimitsMode::kNone;
   std::chrono::milliseconds sweep_interval{std::chrono::minutes(5)};
   std::size_t worker_threads = 32;
+  // `--request-log FILE`: one JSON line per request (src/server/request_log.hpp), created 0600.
+  std::optional<std::filesystem::path> request_log;
 };
 
 // Thrown by Server::start() and the admin functions when the data directory, the socket or the
