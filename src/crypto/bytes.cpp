@@ -3,12 +3,31 @@
 
 #include <openssl/crypto.h>
 
+#include <cstring>
+
 #include "anonfs/crypto/error.hpp"
+#include "anonfs/crypto/locked_memory.hpp"
 
 namespace anonfs::crypto {
 
 void secure_wipe(void* data, std::size_t size) noexcept {
   if (data != nullptr && size != 0) OPENSSL_cleanse(data, size);
+}
+
+SecretBytes::SecretBytes(std::size_t size) {
+  if (size == 0) return;
+  data_ = static_cast<std::uint8_t*>(secret_allocate(size));
+  capacity_ = size;
+  size_ = size;
+  std::memset(data_, 0, size);
+}
+
+SecretBytes::SecretBytes(ByteView bytes) {
+  if (bytes.empty()) return;
+  data_ = static_cast<std::uint8_t*>(secret_allocate(bytes.size()));
+  capacity_ = bytes.size();
+  size_ = bytes.size();
+  std::memcpy(data_, bytes.data(), bytes.size());
 }
 
 SecretBytes SecretBytes::adopt(Bytes&& bytes) {
@@ -21,22 +40,25 @@ SecretBytes SecretBytes::adopt(Bytes&& bytes) {
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
     wipe();
-    data_ = std::move(other.data_);
-    other.data_.clear();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
   }
   return *this;
 }
 
 void SecretBytes::wipe() noexcept {
-  // The whole capacity: earlier, longer contents may still sit beyond size().
-  secure_wipe(data_.data(), data_.capacity());
-  data_.clear();
+  // The whole capacity (secret_deallocate wipes it): truncate() leaves old contents beyond size().
+  secret_deallocate(data_, capacity_);
+  data_ = nullptr;
+  size_ = 0;
+  capacity_ = 0;
 }
 
 void SecretBytes::truncate(std::size_t new_size) noexcept {
-  if (new_size >= data_.size()) return;
-  secure_wipe(data_.data() + new_size, data_.size() - new_size);
-  data_.resize(new_size);  // shrinking never reallocates
+  if (new_size >= size_) return;
+  secure_wipe(data_ + new_size, size_ - new_size);
+  size_ = new_size;  // the storage is kept
 }
 
 bool SecretBytes::equals(ByteView other) const noexcept {

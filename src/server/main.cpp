@@ -62,6 +62,9 @@ constexpr const char* kServeHelp =
     "                         many-files, duplicates, short-body, long-body, endless-body,\n"
     "                         drip); see docs/server-api.md\n"
     "  --verbose              log every request (method, path, status)\n"
+    "  --request-log FILE     append one JSON line per request to FILE (0600): method, full\n"
+    "                         target with query, all request headers, status, JSON bodies\n"
+    "                         up to 64 KiB; for tests (it records API keys)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Prints `anonfs-server listening on URL` once the socket is bound. SIGINT/SIGTERM stop it.\n";
@@ -177,6 +180,8 @@ int serve(Args& args) {
       }
     } else if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--request-log") {
+      opt.request_log = args.value(a);
     } else {
       throw UsageError("unknown option for serve: " + a);
     }

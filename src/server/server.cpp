@@ -18,6 +18,7 @@
 #include "fs_util.hpp"
 #include "ids.hpp"
 #include "migrations.hpp"
+#include "request_log.hpp"
 #include "router.hpp"
 #include "routes_forms.hpp"
 #include "secret_routes.hpp"
@@ -64,6 +65,7 @@ struct Server::Impl {
   App app;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<Sweeper> sweeper;
+  std::unique_ptr<RequestLog> request_log;  // set before the listener starts, then read-only
   std::thread listener;
   std::atomic<bool> listener_done{false};
   std::uint16_t port = 0;
@@ -139,9 +141,10 @@ void Server::Impl::configure_http() {
         }
         render_plain_error(req, res, 500, internal_error());
       });
-  h.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  h.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     // Method, path (no query: it may carry signatures) and status only; never headers or bodies.
     spdlog::debug("{} {} -> {}", req.method, req.path, res.status);
+    if (request_log) request_log->record(req, res);
   });
 }
 
@@ -209,6 +212,13 @@ void Server::start() {
     im.base_url.pop_back();
   app.presigner = std::make_unique<Presigner>(app.secret->derive("presign-v1"), im.base_url);
 
+  if (opt.request_log) {
+    try {
+      im.request_log = std::make_unique<RequestLog>(*opt.request_log);
+    } catch (const std::exception& e) {
+      throw ServerError(std::string("cannot open the request log: ") + e.what());
+    }
+  }
   im.configure_http();
   Router router(*im.http, app);
   register_drop_routes(router);

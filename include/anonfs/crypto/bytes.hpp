@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace anonfs::crypto {
@@ -26,12 +27,14 @@ inline std::string_view as_chars(ByteView b) noexcept {
 void secure_wipe(void* data, std::size_t size) noexcept;
 
 // Secret material. The buffer is wiped when the object is destroyed or reassigned. Copies must be
-// explicit (clone()); there is deliberately no operator<< or formatter.
+// explicit (clone()); there is deliberately no operator<< or formatter. Buffers of up to
+// kLockedMaxBlock bytes (keys, passwords, tokens, links) come from the locked arena
+// (locked_memory.hpp: mlock'd, MADV_DONTDUMP); larger ones (decrypted chunks) from the heap.
 class SecretBytes {
  public:
   SecretBytes() = default;
-  explicit SecretBytes(std::size_t size) : data_(size, 0) {}
-  explicit SecretBytes(ByteView bytes) : data_(bytes.begin(), bytes.end()) {}
+  explicit SecretBytes(std::size_t size);  // zero-filled
+  explicit SecretBytes(ByteView bytes);
   static SecretBytes from_string(std::string_view text) { return SecretBytes(as_bytes(text)); }
   // Takes ownership of `bytes` and wipes the source container.
   static SecretBytes adopt(Bytes&& bytes);
@@ -39,17 +42,20 @@ class SecretBytes {
   ~SecretBytes() { wipe(); }
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
-  SecretBytes(SecretBytes&& other) noexcept : data_(std::move(other.data_)) { other.data_.clear(); }
+  SecretBytes(SecretBytes&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
   SecretBytes& operator=(SecretBytes&& other) noexcept;
 
   SecretBytes clone() const { return SecretBytes(view()); }
 
-  std::uint8_t* data() noexcept { return data_.data(); }
-  const std::uint8_t* data() const noexcept { return data_.data(); }
-  std::size_t size() const noexcept { return data_.size(); }
-  bool empty() const noexcept { return data_.empty(); }
-  ByteView view() const noexcept { return {data_.data(), data_.size()}; }
-  MutableByteView mutable_view() noexcept { return {data_.data(), data_.size()}; }
+  std::uint8_t* data() noexcept { return data_; }
+  const std::uint8_t* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  ByteView view() const noexcept { return {data_, size_}; }
+  MutableByteView mutable_view() noexcept { return {data_, size_}; }
   // For secrets that are text (passwords, base64url key strings).
   std::string_view str() const noexcept { return as_chars(view()); }
 
@@ -61,8 +67,10 @@ class SecretBytes {
   void truncate(std::size_t new_size) noexcept;
 
  private:
-  void wipe() noexcept;
-  std::vector<std::uint8_t> data_;
+  void wipe() noexcept;           // wipes and releases the whole capacity
+  std::uint8_t* data_ = nullptr;  // from secret_allocate(capacity_); null when capacity_ is 0
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 // Lowercase hex, for tests, logs of public values and EnigmaCrypt blobs.

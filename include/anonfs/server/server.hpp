@@ -42,6 +42,8 @@ struct ServerOptions {
   // "many-files", "duplicates", "short-body", "long-body", "endless-body", "drip"; see
   // docs/server-api.md "Hostile mode"). Empty: an honest server.
   std::vector<std::string> hostile;
+  // `--request-log FILE`: one JSON line per request (src/server/request_log.hpp), created 0600.
+  std::optional<std::filesystem::path> request_log;
 };
 
 // Thrown by Server::start() and the admin functions when the data directory, the socket or the
