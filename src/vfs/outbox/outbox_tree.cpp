@@ -1150,11 +1150,12 @@ void OutboxTree::scheduler_loop(std::stop_token stop) {
       if (!settled && !item->forced) continue;
       // Every file of the item must be closed and sealed (or empty).
       bool complete = true;
+      const bool forced = item->forced;  // clang 14 cannot capture a structured binding
       std::function<void(NodeId)> check = [&](NodeId id) {
         const Node& n = *nodes_.at(id);
         for (const auto& [name, child] : n.children)
           check(child);
-        if (n.body && (n.body->dirty || (n.body->open_writers > 0 && !item->forced))) {
+        if (n.body && (n.body->dirty || (n.body->open_writers > 0 && !forced))) {
           complete = false;
         }
       };
