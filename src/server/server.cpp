@@ -166,6 +166,9 @@ void Server::start() {
   if (im.running) throw ServerError("server already started");
   const auto& opt = app.options;
   if (opt.data_dir.empty()) throw ServerError("no data directory given");
+  // spdlog's registry (and its default logger) is created on first use, inside the library; create
+  // it here, before the worker threads exist, so every thread that logs is ordered after it.
+  (void)spdlog::default_logger_raw();
   try {
     app.db = open_database(opt.data_dir);
     app.blobs = std::make_unique<BlobStore>(opt.data_dir / "objects");

@@ -1347,13 +1347,11 @@ void OutboxTree::upload_item(NodeId top) {
     JournalRecord done;
     std::string display;
     {
+      std::lock_guard job_lock(job->mutex);  // lock order: job -> mutex_
       std::lock_guard lock(mutex_);
       Item& item = *items_.at(top);
       item.state = ItemState::kDone;
-      {
-        std::lock_guard job_lock(job->mutex);
-        done = record_locked(item);
-      }
+      done = record_locked(item);
       done.files.clear();
       done.directories.clear();
       done.done_at = now_time();
@@ -1388,10 +1386,10 @@ void OutboxTree::upload_item(NodeId top) {
       // A lasting network problem: keep the drop and the progress, try again later.
       std::chrono::seconds delay{0};
       {
+        std::lock_guard job_lock(job->mutex);  // lock order: job -> mutex_
         std::lock_guard lock(mutex_);
         if (auto it = items_.find(top); it != items_.end()) {
           Item& item = *it->second;
-          std::lock_guard job_lock(job->mutex);
           item.create_attempted = job->create_attempted;
           item.drop_id = job->drop_id;
           item.finished = job->finished;
