@@ -1,6 +1,8 @@
 // --limits anonli: monthly quota buckets (§1.4) and per-route limiters (§1.5).
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "server_fixture.hpp"
 
 namespace anonfs::server::test {
@@ -19,7 +21,14 @@ class NoLimitsTest : public ServerTest {
   std::string plan() const override { return "free"; }
 };
 
+// The drop-list limiter: 60 per minute, as a sliding window over fixed one-minute windows.
+std::int64_t minute_window_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 60000;
+}
+
 TEST_F(LimitsTest, PerRouteLimiterBodyAndHeaders) {
+  const std::int64_t first_window = minute_window_now();
   Response last;
   for (int i = 0; i < 60; ++i) {
     last = http_get(api("/api/v1/drop"), {bearer(user_.api_key)});
@@ -29,6 +38,15 @@ TEST_F(LimitsTest, PerRouteLimiterBodyAndHeaders) {
   EXPECT_EQ(last.header("X-RateLimit-Remaining"), "440");
   EXPECT_FALSE(last.header("X-RateLimit-Reset").empty());
   auto limited = http_get(api("/api/v1/drop"), {bearer(user_.api_key)});
+  if (minute_window_now() != first_window) {
+    // The burst crossed a minute boundary (a slow machine): the window slid, and the earlier
+    // minute's hits count only in proportion. The limit must still be reached within another 60.
+    int more = 0;
+    while (limited.status == 200 && more < 60) {
+      ++more;
+      limited = http_get(api("/api/v1/drop"), {bearer(user_.api_key)});
+    }
+  }
   EXPECT_EQ(limited.status, 429);
   auto j = limited.json();
   EXPECT_EQ(j["error"], "Too many requests");
