@@ -59,6 +59,16 @@ std::string OutboxMountTest::status() {
   }
 }
 
+std::string OutboxMountTest::wait_status(const std::string& needle, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string text = status();
+  while (text.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    text = status();
+  }
+  return text;
+}
+
 fs::path OutboxMountTest::anonfs_get(const std::string& link) {
   static int n = 0;
   const fs::path out = dir_->path() / ("get-" + std::to_string(++n));

@@ -33,6 +33,8 @@ class OutboxMountTest : public MountTest {
   std::string wait_link(const std::string& name);
   // MNT/.anonfs/status (or why it cannot be read).
   std::string status();
+  // Polls status() until it contains `needle` or `limit` passed; returns the last status text.
+  std::string wait_status(const std::string& needle, std::chrono::seconds limit);
   // `anonfs get LINK -o DIR` into a fresh directory; returns the directory.
   std::filesystem::path anonfs_get(const std::string& link);
   // The seed 000 Node download workflow; returns the bytes of the (last) file it saved.

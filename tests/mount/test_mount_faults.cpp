@@ -12,14 +12,12 @@
 #include <memory>
 
 #include "anonfs/crypto/hash.hpp"
-#include "fault_proxy.hpp"
-#include "mount_fixture.hpp"
+#include "proxied_mount.hpp"
 
 namespace anonfs::mount_test {
 namespace {
 
 constexpr std::size_t kChunk = 5u << 20;  // smallest legal multi-chunk chunk size
-const std::vector<std::string> kAllFaults = {"reset", "stall", "truncate", "500", "503", "429"};
 
 std::string sha256_hex(const std::string& data) {
   const auto digest = crypto::sha256(crypto::as_bytes(data));
@@ -37,17 +35,8 @@ int read_head(const std::filesystem::path& path, std::size_t length) {
   return error;
 }
 
-class MountFaultTest : public MountTest {
+class MountFaultTest : public ProxiedMount<MountTest> {
  protected:
-  void SetUp() override {
-    log_dir_ = std::make_unique<TempDir>();
-    proxy_ = std::make_unique<faultproxy_test::FaultProxy>(log_dir_->path() / "faultproxy.log");
-    MountTest::SetUp();
-    proxy_->configure({{"target", server_->url()}});
-  }
-  std::vector<std::string> server_args() const override { return {"--public-url", proxy_->url()}; }
-  std::string mount_server_url() const override { return proxy_->url(); }
-
   int faults_injected() const {
     const auto stats = proxy_->stats();
     int n = 0;
@@ -55,9 +44,6 @@ class MountFaultTest : public MountTest {
       n += stats["faults"][kind].get<int>();
     return n;
   }
-
-  std::unique_ptr<TempDir> log_dir_;
-  std::unique_ptr<faultproxy_test::FaultProxy> proxy_;
 };
 
 TEST_F(MountFaultTest, MultiChunkReadsSurviveTwentyPercentFaultsOfEveryKind) {

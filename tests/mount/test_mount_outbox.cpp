@@ -169,12 +169,8 @@ TEST_F(OutboxMountTest, Kill9MidUploadResumesOnRemount) {
   write_local(local("resume.bin"), content);
   ASSERT_EQ(sh("cp " + local("resume.bin").string() + " " + outbox().string() + "/"), 0);
   // Wait until the upload is under way (the status shows bytes sent), then kill -9.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (status().find("\"uploading\"") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_NE(status().find("\"uploading\""), std::string::npos) << status();
+  const std::string uploading = wait_status("\"uploading\"", std::chrono::seconds(60));
+  ASSERT_NE(uploading.find("\"uploading\""), std::string::npos) << uploading;
   ::kill(mount_pid_, SIGKILL);
   ::waitpid(mount_pid_, nullptr, 0);
   mount_pid_ = -1;

@@ -11,27 +11,16 @@
 #include <thread>
 
 #include "anonfs/crypto/share_url.hpp"
-#include "fault_proxy.hpp"
 #include "outbox_mount_fixture.hpp"
+#include "proxied_mount.hpp"
 
 namespace anonfs::mount_test {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kAllFaults = {"reset", "stall", "truncate", "500", "503", "429"};
-
-class OutboxFaultTest : public OutboxMountTest {
+class OutboxFaultTest : public ProxiedMount<OutboxMountTest> {
  protected:
-  void SetUp() override {
-    log_dir_ = std::make_unique<TempDir>();
-    proxy_ = std::make_unique<faultproxy_test::FaultProxy>(log_dir_->path() / "faultproxy.log");
-    OutboxMountTest::SetUp();
-    proxy_->configure({{"target", server_->url()}});
-  }
-  std::vector<std::string> server_args() const override { return {"--public-url", proxy_->url()}; }
-  std::string mount_server_url() const override { return proxy_->url(); }
-
   // Restarts the reference server on the same data directory without the proxy as public URL
   // (presigned URLs then point at the server itself) and returns `link` re-based onto it.
   void restart_server_without_proxy() {
@@ -52,9 +41,6 @@ class OutboxFaultTest : public OutboxMountTest {
     }
     return false;
   }
-
-  std::unique_ptr<TempDir> log_dir_;
-  std::unique_ptr<faultproxy_test::FaultProxy> proxy_;
 };
 
 // The requests of an upload: create, register file, list (unconfirmed create), delete, finish,
@@ -187,12 +173,8 @@ TEST_F(OutboxFaultTest, RmOfHeldBackUploadsLeavesNothingBehind) {
   // A third item gives up for now (state "retrying", its drop kept for the next try); rm it.
   write_local(local("later.bin"), pattern(1 << 20, 73));
   ASSERT_EQ(sh("cp " + local("later.bin").string() + " " + outbox().string() + "/"), 0);
-  const auto retry_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (status().find("\"retrying\"") == std::string::npos &&
-         std::chrono::steady_clock::now() < retry_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_NE(status().find("\"retrying\""), std::string::npos) << status();
+  const std::string retrying = wait_status("\"retrying\"", std::chrono::seconds(30));
+  ASSERT_NE(retrying.find("\"retrying\""), std::string::npos) << retrying;
   ASSERT_EQ(server_drops().size(), 1u);
   ASSERT_EQ(sh("rm " + (outbox() / "later.bin").string()), 0);
   EXPECT_TRUE(wait_no_drops(std::chrono::seconds(30))) << server_drops().dump();
